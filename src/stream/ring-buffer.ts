@@ -1,0 +1,138 @@
+/**
+ * A fixed-capacity ring of the latest frames, shared by every reader (the
+ * LabThings `MJPEGStream` ring buffer, without its slot race: an entry's index
+ * and its publication happen in one synchronous step).
+ */
+
+export interface RingbufferEntry {
+  /** The JPEG bytes; shared by all readers, never copied per reader. Do not mutate. */
+  readonly frame: Buffer;
+  /** Host receive time, seconds since the Unix epoch with microsecond resolution. */
+  readonly timestamp: number;
+  /** Strictly increasing, starting at 0; never reused. */
+  readonly index: number;
+  /** The device's own clock in microseconds (device uptime), when its protocol carries one. */
+  readonly deviceTimeUs?: number;
+}
+
+/** Host clock in seconds with microsecond resolution (performance clock anchored to the epoch). */
+export function nowSeconds(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
+}
+
+interface Waiter {
+  resolve(entry: RingbufferEntry | undefined): void;
+}
+
+export class RingBuffer {
+  readonly capacity: number;
+  readonly #slots: (RingbufferEntry | undefined)[];
+  #nextIndex = 0;
+  #closed = false;
+  readonly #waiters = new Set<Waiter>();
+
+  /** @param capacity how many latest frames to keep (default 10, at least 1). */
+  constructor(capacity = 10) {
+    if (!Number.isInteger(capacity) || capacity < 1) {
+      throw new TypeError(`"capacity" must be a whole number ≥ 1, got ${capacity}`);
+    }
+    this.capacity = capacity;
+    this.#slots = new Array<RingbufferEntry | undefined>(capacity);
+  }
+
+  /** Index the next `add()` will assign. */
+  get nextIndex(): number {
+    return this.#nextIndex;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Readers currently waiting in `next()`. */
+  get waiting(): number {
+    return this.#waiters.size;
+  }
+
+  /** Store a frame, assign its index and timestamp, and wake every waiting reader. */
+  add(frame: Buffer, deviceTimeUs?: number, timestamp = nowSeconds()): RingbufferEntry {
+    if (this.#closed) throw new Error('ring buffer is closed');
+    const index = this.#nextIndex++;
+    const entry: RingbufferEntry =
+      deviceTimeUs === undefined ? { frame, timestamp, index } : { frame, timestamp, index, deviceTimeUs };
+    this.#slots[index % this.capacity] = entry;
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
+    for (const w of waiters) w.resolve(entry);
+    return entry;
+  }
+
+  /** The newest entry, or undefined before the first frame. */
+  latest(): RingbufferEntry | undefined {
+    if (this.#nextIndex === 0) return undefined;
+    return this.#slots[(this.#nextIndex - 1) % this.capacity];
+  }
+
+  /** The entry with this index. Throws a RangeError naming why for an overwritten or future index. */
+  get(index: number): RingbufferEntry {
+    if (!Number.isInteger(index) || index < 0)
+      throw new RangeError(`frame index must be a whole number ≥ 0, got ${index}`);
+    if (index >= this.#nextIndex) {
+      throw new RangeError(`frame ${index} does not exist yet (newest is ${this.#nextIndex - 1})`);
+    }
+    const oldest = Math.max(0, this.#nextIndex - this.capacity);
+    if (index < oldest) {
+      throw new RangeError(
+        `frame ${index} was overwritten (the ring keeps frames ${oldest}..${this.#nextIndex - 1})`,
+      );
+    }
+    return this.#slots[index % this.capacity]!;
+  }
+
+  /**
+   * The newest entry with an index greater than `afterIndex`: at once if one
+   * exists (frames in between are skipped: readers always get the newest),
+   * otherwise the next one added. Resolves `undefined` when the ring is closed;
+   * rejects with the signal's reason when `signal` aborts. Pass -1 for "any".
+   */
+  next(afterIndex: number, signal?: AbortSignal): Promise<RingbufferEntry | undefined> {
+    const latest = this.latest();
+    if (latest && latest.index > afterIndex) return Promise.resolve(latest);
+    if (this.#closed) return Promise.resolve(undefined);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<RingbufferEntry | undefined>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.#waiters.delete(waiter);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter = {
+        resolve: (entry) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(entry);
+        },
+      };
+      this.#waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Every new entry as it arrives (skipping any the reader was too slow for), until close or abort. */
+  async *entries(signal?: AbortSignal, afterIndex = -1): AsyncGenerator<RingbufferEntry> {
+    let last = afterIndex;
+    for (;;) {
+      const entry = await this.next(last, signal);
+      if (!entry) return;
+      last = entry.index;
+      yield entry;
+    }
+  }
+
+  /** End every waiter (they resolve `undefined`) and refuse further frames. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
+    for (const w of waiters) w.resolve(undefined);
+  }
+}

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Integration tests open ptys, sockets and a browser: keep workers to the 2 cores we have.
+    maxWorkers: 2,
+  },
+});
