@@ -2,6 +2,7 @@
  * Shared helpers for decoder tests: feed a stream in chunks of a given size, load the
  * fixture JPEGs, a seeded PRNG. Other test files (device protocols, fuzz) import these.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,4 +94,22 @@ export function framesOf(events: readonly { type: string }[]): Buffer[] {
   const out: Buffer[] = [];
   for (const e of events) if (e.type === 'frame') out.push((e as { type: 'frame'; jpeg: Buffer }).jpeg);
   return out;
+}
+
+/** SHA-1 of some bytes, hex: a cheap stand-in for deep-comparing big Buffers. */
+export function sha1(bytes: Uint8Array): string {
+  return createHash('sha1').update(bytes).digest('hex');
+}
+
+/** Events with each frame's bytes replaced by `sha1:<hex>/<length>`, for fast, readable comparisons. */
+export function summarize(events: readonly object[]): object[] {
+  return events.map((e) => {
+    const { jpeg, ...rest } = e as { jpeg?: Buffer };
+    return jpeg ? { ...rest, jpeg: `sha1:${sha1(jpeg)}/${jpeg.length}` } : e;
+  });
+}
+
+/** The digests `summarize` uses, for a list of expected frames. */
+export function digests(frames: readonly Uint8Array[]): string[] {
+  return frames.map((f) => `sha1:${sha1(f)}/${f.length}`);
 }
