@@ -1,0 +1,133 @@
+/**
+ * `createGateway()`: cameras (source → decoder → ring) behind one HTTP app,
+ * started and stopped as a unit. The CLI is a thin layer over this.
+ */
+import { readFileSync } from 'node:fs';
+import type { Hono } from 'hono';
+import { type CameraConfig, type GatewayOptions, resolveCameras } from './config.js';
+import { createApp, type GatewayApp } from './http/app.js';
+import { listen, type RunningServer } from './http/server.js';
+import { createLogger, type Logger } from './log.js';
+import { DEMO_FILE, ReplaySource } from './source/replay.js';
+import { SerialSource } from './source/serial.js';
+import type { ByteSource } from './source/types.js';
+import { Camera } from './stream/camera.js';
+
+/** This package's version (from package.json). */
+export const VERSION: string = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export interface Gateway {
+  /** The Hono app (mount it elsewhere, or call `app.request()` in tests). */
+  readonly app: Hono;
+  /** The HTTP layer's handle (open stream count, close). */
+  readonly http: GatewayApp;
+  readonly cameras: Camera[];
+  /** `http://host:port` once started, '' before. */
+  readonly url: string;
+  /** Open every camera's source, then listen. Rejects with a one-line error (port busy, EADDRINUSE …). */
+  start(): Promise<void>;
+  /** Close streams, stop cameras (ArduCAM stop byte first), close ports and the server. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function createSource(config: CameraConfig, options: GatewayOptions, logger: Logger): ByteSource {
+  const s = config.source;
+  const log = logger.child(config.name);
+  switch (s.kind) {
+    case 'serial':
+      return new SerialSource({
+        path: s.path,
+        baudRate: s.baudRate,
+        dtr: s.dtr,
+        rts: s.rts,
+        reset: s.reset,
+        ...(s.record ? { record: s.record } : {}),
+        ...(options.binding ? { binding: options.binding } : {}),
+        logger: log,
+      });
+    case 'replay':
+      return new ReplaySource({
+        file: s.demo ? DEMO_FILE : s.file,
+        baudRate: s.baudRate,
+        ...(s.demo ? { label: 'demo' } : {}),
+        logger: log,
+      });
+    case 'custom':
+      return s.source;
+  }
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const logger = options.logger ?? createLogger({ level: 'warn' });
+  const configs = resolveCameras(options.cameras);
+  const cameras = configs.map((c) => new Camera(c, { source: createSource(c, options, logger), logger }));
+  const http = createApp({
+    cameras,
+    version: options.version ?? VERSION,
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.cors ? { cors: options.cors } : {}),
+  });
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8080;
+  let server: RunningServer | undefined;
+  let url = '';
+  let stopping: Promise<void> | undefined;
+
+  const stopCameras = async (list: readonly Camera[]): Promise<void> => {
+    const results = await Promise.allSettled(list.map((c) => c.stop()));
+    for (const r of results) {
+      if (r.status === 'rejected') logger.warn(`stopping a camera failed: ${String(r.reason)}`);
+    }
+  };
+
+  return {
+    app: http.app,
+    http,
+    cameras,
+    get url() {
+      return url;
+    },
+    async start() {
+      const results = await Promise.allSettled(cameras.map((c) => c.start()));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        await stopCameras(cameras);
+        throw failed.reason;
+      }
+      try {
+        server = await listen(http.app, { host, port });
+      } catch (err) {
+        await stopCameras(cameras);
+        throw describeListenError(host, port, err);
+      }
+      url = server.url;
+    },
+    stop() {
+      stopping ??= (async () => {
+        http.close();
+        await stopCameras(cameras);
+        for (const c of cameras) c.ring.close();
+        await server?.close();
+      })();
+      return stopping;
+    },
+  };
+}
+
+function describeListenError(host: string, port: number, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new Error(
+      `cannot listen on ${host}:${port}: address in use (another gateway running?); choose another with --listen`,
+    );
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new Error(`cannot listen on ${host}:${port}: no such local address; use 127.0.0.1 or 0.0.0.0`);
+  }
+  if (code === 'EACCES') {
+    return new Error(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need root)`);
+  }
+  return new Error(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
+}

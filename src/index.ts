@@ -1,0 +1,33 @@
+/**
+ * cam-gateway as a library: `createGateway()` for the whole thing, or the parts
+ * (decoders, ring buffer, MJPEG response, HTTP app, port discovery, control).
+ */
+
+export {
+  type CameraConfig,
+  type CameraOptions,
+  ConfigError,
+  DEFAULTS,
+  type GatewayOptions,
+} from './config.js';
+export { ControlSession } from './control/session.js';
+export { createGateway, type Gateway, VERSION } from './gateway.js';
+export { type AppOptions, createApp, type GatewayApp } from './http/app.js';
+export { listen, type RunningServer } from './http/server.js';
+export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './log.js';
+export * from './protocol/index.js';
+export * from './protocol/types.js';
+export {
+  formatPortList,
+  KNOWN_BRIDGES,
+  type ListPortsOptions,
+  listPorts,
+  type PortInfo,
+} from './source/discover.js';
+export { DEMO_FILE, ReplaySource, type ReplaySourceOptions } from './source/replay.js';
+export { SerialSource, type SerialSourceOptions } from './source/serial.js';
+export { type ByteSource, SourceError, type SourceSink } from './source/types.js';
+export { Camera } from './stream/camera.js';
+export * from './stream/camera-api.js';
+export { mjpegResponse } from './stream/mjpeg.js';
+export { nowSeconds, RingBuffer, type RingbufferEntry } from './stream/ring-buffer.js';
