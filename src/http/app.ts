@@ -1,0 +1,337 @@
+/**
+ * The gateway's HTTP routes as a Hono app: MJPEG stream, snapshot, status and
+ * control per camera (the first camera also at the root, mjpg-streamer /
+ * uStreamer style, so OctoPrint and Home Assistant work unchanged), plus the
+ * viewer page. Testable with `app.request()`; served by `listen()` in server.ts.
+ */
+import type { HttpBindings } from '@hono/node-server';
+import { type Context, Hono } from 'hono';
+import { basicAuth } from 'hono/basic-auth';
+import { cors } from 'hono/cors';
+import { type CameraHandle, ControlError } from '../stream/camera-api.js';
+import {
+  formatTimestamp,
+  latestFrames,
+  MJPEG_CONTENT_TYPE,
+  mjpegResponse,
+  NO_CACHE_HEADERS,
+  waitForNewerFrame,
+} from '../stream/mjpeg.js';
+import type { RingbufferEntry } from '../stream/ring-buffer.js';
+import { ApiError, badParameter, errorResponse, notFoundResponse } from './errors.js';
+import { NO_SIGNAL_JPEG } from './no-signal.js';
+import { viewerHtml } from './viewer.js';
+
+export interface AppOptions {
+  /** First = default camera (served at `/stream`, `/snapshot`, `/control`). */
+  cameras: readonly CameraHandle[];
+  version: string;
+  /** Epoch ms, default Date.now(). */
+  startedAt?: number;
+  auth?: { username: string; password: string };
+  /** Allowed origin; CORS off when undefined. */
+  cors?: string;
+  /** `?fresh=1` wait, default 5000. */
+  snapshotTimeoutMs?: number;
+  /** Re-send/no-signal period, default 1000. */
+  stillResendMs?: number;
+}
+
+export interface GatewayApp {
+  readonly app: Hono;
+  /** MJPEG responses currently open. */
+  readonly openStreams: number;
+  /** Ends every open stream now (and answers new stream requests 503). Idempotent. */
+  close(): void;
+}
+
+interface OpenStream {
+  readonly stop: AbortController;
+  readonly outgoing: HttpBindings['outgoing'] | undefined;
+  end(): void;
+}
+
+const FLAG_TRUE = new Set(['', '1', 'true', 'yes', 'on']);
+const FLAG_FALSE = new Set(['0', 'false', 'no', 'off']);
+const FPS_PATTERN = /^\d+(\.\d+)?$/;
+const MAX_FPS = 1000;
+
+function parseFlag(c: Context, name: string): boolean {
+  const raw = c.req.query(name);
+  if (raw === undefined) return false;
+  const value = raw.toLowerCase();
+  if (FLAG_TRUE.has(value)) return true;
+  if (FLAG_FALSE.has(value)) return false;
+  throw badParameter(name, `"${name}" must be 1 or 0 (true/false), got "${raw}"`);
+}
+
+function parseFps(c: Context): number | undefined {
+  const raw = c.req.query('fps');
+  if (raw === undefined) return undefined;
+  const fps = FPS_PATTERN.test(raw) ? Number(raw) : Number.NaN;
+  if (!(fps > 0 && fps <= MAX_FPS)) {
+    throw badParameter(
+      'fps',
+      `"fps" must be a number of frames per second > 0 and ≤ ${MAX_FPS}, got "${raw}"`,
+    );
+  }
+  return fps;
+}
+
+function nodeBindings(c: Context): Partial<HttpBindings> {
+  return (c.env as Partial<HttpBindings> | undefined) ?? {};
+}
+
+function remoteOf(c: Context): string | undefined {
+  const socket = nodeBindings(c).incoming?.socket;
+  if (!socket?.remoteAddress) return undefined;
+  return `${socket.remoteAddress}:${socket.remotePort}`;
+}
+
+function frameHeaders(entry: RingbufferEntry): Record<string, string> {
+  const headers: Record<string, string> = {
+    'Content-Type': 'image/jpeg',
+    'Content-Length': String(entry.frame.length),
+    'X-Timestamp': formatTimestamp(entry.timestamp),
+    'X-Frame-Index': String(entry.index),
+    ...NO_CACHE_HEADERS,
+  };
+  if (entry.deviceTimeUs !== undefined) headers['X-Device-Time-Us'] = String(entry.deviceTimeUs);
+  return headers;
+}
+
+async function controlParams(c: Context): Promise<{ variable?: string; value?: string }> {
+  let variable = c.req.query('var');
+  let value = c.req.query('val');
+  if (c.req.method === 'POST') {
+    const type = c.req.header('content-type') ?? '';
+    let body: Record<string, unknown> = {};
+    if (type.includes('application/json')) {
+      try {
+        const parsed: unknown = await c.req.json();
+        if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+          throw new Error('not an object');
+        body = parsed as Record<string, unknown>;
+      } catch {
+        throw badParameter('body', 'request body must be a JSON object like {"var":"quality","val":"10"}');
+      }
+    } else if (type.includes('application/x-www-form-urlencoded') || type.includes('multipart/form-data')) {
+      body = await c.req.parseBody();
+    }
+    const field = (name: string): string | undefined => {
+      const v = body[name];
+      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+    };
+    variable ??= field('var');
+    value ??= field('val');
+  }
+  const out: { variable?: string; value?: string } = {};
+  if (variable !== undefined) out.variable = variable;
+  if (value !== undefined) out.value = value;
+  return out;
+}
+
+export function createApp(options: AppOptions): GatewayApp {
+  const cameras = [...options.cameras];
+  if (cameras.length === 0) throw new TypeError('"cameras" must list at least one camera');
+  const byName = new Map<string, CameraHandle>();
+  for (const camera of cameras) {
+    if (byName.has(camera.name)) throw new TypeError(`camera name "${camera.name}" is used twice`);
+    byName.set(camera.name, camera);
+  }
+  const names = cameras.map((c) => c.name);
+  const startedAt = options.startedAt ?? Date.now();
+  const snapshotTimeoutMs = options.snapshotTimeoutMs ?? 5000;
+  const resendMs = options.stillResendMs ?? 1000;
+  const shutdown = new AbortController();
+  const streams = new Set<OpenStream>();
+
+  const cameraByName = (name: string): CameraHandle => {
+    const camera = byName.get(name);
+    if (!camera) {
+      throw new ApiError(404, `unknown camera "${name}"; known cameras: ${names.join(', ')}`, {
+        cameras: names,
+      });
+    }
+    return camera;
+  };
+
+  const refuseWhenClosed = (): void => {
+    if (shutdown.signal.aborted) throw new ApiError(503, 'the gateway is shutting down');
+  };
+
+  const stream = (c: Context, camera: CameraHandle): Response => {
+    const fpsCap = parseFps(c);
+    const advanceHeaders = parseFlag(c, 'advance_headers');
+    refuseWhenClosed();
+    const headers = { 'Content-Type': MJPEG_CONTENT_TYPE, ...NO_CACHE_HEADERS, Connection: 'close' };
+    if (c.req.method === 'HEAD') return new Response(null, { headers });
+    const { outgoing } = nodeBindings(c);
+    // No chunked transfer coding: the body is raw multipart until the connection closes (mjpg-streamer style),
+    // which the simplest MJPEG clients expect.
+    if (outgoing && !outgoing.headersSent) outgoing.removeHeader('transfer-encoding');
+    const meta: { kind: 'stream'; remote?: string; fpsCap?: number } = { kind: 'stream' };
+    const remote = remoteOf(c);
+    if (remote !== undefined) meta.remote = remote;
+    if (fpsCap !== undefined) meta.fpsCap = fpsCap;
+    const lease = camera.attachViewer(meta);
+    let ended = false;
+    const record: OpenStream = {
+      stop: new AbortController(),
+      outgoing,
+      end: () => {
+        if (ended) return;
+        ended = true;
+        streams.delete(record);
+        lease.release();
+      },
+    };
+    streams.add(record);
+    const frameOptions: Parameters<typeof latestFrames>[1] = {
+      online: () => camera.online,
+      placeholder: NO_SIGNAL_JPEG,
+      resendMs,
+      signal: record.stop.signal,
+    };
+    if (fpsCap !== undefined) frameOptions.fpsCap = fpsCap;
+    return mjpegResponse(latestFrames(camera.ring, frameOptions), {
+      advanceHeaders,
+      headers,
+      onFrame: (bytes) => lease.frameSent(bytes),
+      onEnd: record.end,
+    });
+  };
+
+  const snapshot = async (c: Context, camera: CameraHandle): Promise<Response> => {
+    const fresh = parseFlag(c, 'fresh');
+    const noFrame = (): ApiError =>
+      new ApiError(503, `camera "${camera.name}" has not sent a frame yet`, { camera: camera.name });
+    if (c.req.method === 'HEAD') {
+      const latest = camera.ring.latest();
+      if (!latest) throw noFrame();
+      return new Response(null, { headers: frameHeaders(latest) });
+    }
+    refuseWhenClosed();
+    const meta: { kind: 'snapshot'; remote?: string } = { kind: 'snapshot' };
+    const remote = remoteOf(c);
+    if (remote !== undefined) meta.remote = remote;
+    const lease = camera.attachViewer(meta);
+    try {
+      let entry = camera.ring.latest();
+      if (fresh) {
+        const signal = AbortSignal.any([shutdown.signal, c.req.raw.signal]);
+        const got = await waitForNewerFrame(camera.ring, entry?.index ?? -1, snapshotTimeoutMs, signal);
+        if (got === 'timeout') {
+          throw new ApiError(
+            504,
+            `no new frame from camera "${camera.name}" within ${snapshotTimeoutMs} ms`,
+            {
+              camera: camera.name,
+            },
+          );
+        }
+        if (got === 'aborted' || got === 'closed') throw new ApiError(503, 'the gateway is shutting down');
+        entry = got;
+      }
+      if (!entry) throw noFrame();
+      lease.frameSent(entry.frame.length);
+      // The shared Buffer itself, not a copy (Node Buffers are backed by a plain ArrayBuffer).
+      return new Response(entry.frame as Uint8Array<ArrayBuffer>, { headers: frameHeaders(entry) });
+    } finally {
+      lease.release();
+    }
+  };
+
+  const control = async (c: Context, camera: CameraHandle): Promise<Response> => {
+    const { variable, value } = await controlParams(c);
+    if (!variable) {
+      throw badParameter('var', 'missing "var": the control to set, e.g. /control?var=quality&val=10');
+    }
+    try {
+      const result = await camera.control(
+        variable,
+        value,
+        AbortSignal.any([shutdown.signal, c.req.raw.signal]),
+      );
+      return c.json({ ok: result.ok, reply: result.reply });
+    } catch (err) {
+      if (err instanceof ControlError) {
+        const body: { error: string; supported?: readonly string[] } = { error: err.message };
+        if (err.supported) body.supported = err.supported;
+        return c.json(body, err.status);
+      }
+      throw err;
+    }
+  };
+
+  const uptime = (): number => Math.round((Date.now() - startedAt) / 10) / 100;
+
+  const app = new Hono();
+  app.onError(errorResponse);
+  app.notFound(notFoundResponse);
+  if (options.cors !== undefined) {
+    app.use('*', cors({ origin: options.cors, exposeHeaders: ['X-Timestamp', 'X-Frame-Index'] }));
+  }
+  if (options.auth) {
+    app.use(
+      '*',
+      basicAuth({
+        username: options.auth.username,
+        password: options.auth.password,
+        realm: 'cam-gateway',
+        invalidUserMessage: { error: 'authentication required (HTTP Basic)' },
+      }),
+    );
+  }
+
+  const defaultCamera = cameras[0]!;
+  app.get('/', (c) => {
+    const action = c.req.query('action');
+    if (action === undefined) {
+      return c.html(viewerHtml({ cameras: names, authRequired: options.auth !== undefined }));
+    }
+    if (action === 'stream') return stream(c, defaultCamera);
+    if (action === 'snapshot') return snapshot(c, defaultCamera);
+    throw badParameter('action', `unknown action "${action}" (use stream or snapshot)`);
+  });
+  app.get('/stream', (c) => stream(c, defaultCamera));
+  app.get('/snapshot', (c) => snapshot(c, defaultCamera));
+  app.on(['GET', 'POST'], '/control', (c) => control(c, defaultCamera));
+  app.get('/status', (c) =>
+    c.json({
+      name: 'cam-gateway',
+      version: options.version,
+      startedAt: new Date(startedAt).toISOString(),
+      uptime: uptime(),
+      openStreams: streams.size,
+      cameras: cameras.map((camera) => camera.status()),
+    }),
+  );
+  app.get('/cams/:name/stream', (c) => stream(c, cameraByName(c.req.param('name'))));
+  app.get('/cams/:name/snapshot', (c) => snapshot(c, cameraByName(c.req.param('name'))));
+  app.on(['GET', 'POST'], '/cams/:name/control', (c) => control(c, cameraByName(c.req.param('name'))));
+  app.get('/cams/:name/status', (c) => {
+    const camera = cameraByName(c.req.param('name'));
+    return c.json({ version: options.version, uptime: uptime(), ...camera.status() });
+  });
+  app.all('/cams/:name/*', (c) => {
+    cameraByName(c.req.param('name'));
+    return notFoundResponse(c);
+  });
+
+  return {
+    app,
+    get openStreams() {
+      return streams.size;
+    },
+    close() {
+      shutdown.abort();
+      for (const record of [...streams]) {
+        record.stop.abort();
+        // A client that stopped reading would hold its stream open until it drains: cut it off.
+        if (record.outgoing?.writableNeedDrain) record.outgoing.destroy();
+        record.end();
+      }
+    },
+  };
+}

@@ -1,0 +1,303 @@
+/**
+ * The MJPEG writer: turns an async sequence of JPEGs into a
+ * `multipart/x-mixed-replace` body, pull-based so a slow client is only ever
+ * handed the newest frame it has not seen (never a backlog), and frames are
+ * passed through as the same Buffer for every client (no per-client copy).
+ *
+ * `mjpegResponse(frames)` is the LabThings `MJPEGStreamResponse` equivalent
+ * for any fetch-style server (Hono, Deno, Bun …); `latestFrames(ring)` is the
+ * per-client "newest unseen frame" source the gateway's routes feed it.
+ */
+import { nowSeconds, type RingBuffer, type RingbufferEntry } from './ring-buffer.js';
+
+export const MJPEG_BOUNDARY = 'frame';
+export const MJPEG_CONTENT_TYPE = `multipart/x-mixed-replace; boundary=${MJPEG_BOUNDARY}`;
+
+/** Response headers every MJPEG stream and snapshot carries: no cache anywhere, no proxy buffering. */
+export const NO_CACHE_HEADERS: Readonly<Record<string, string>> = {
+  'Cache-Control': 'no-store, no-cache, must-revalidate, max-age=0',
+  Pragma: 'no-cache',
+  Expires: '0',
+  'X-Accel-Buffering': 'no',
+};
+
+/** One JPEG to send, with what its part headers should say. */
+export interface MjpegPart {
+  readonly frame: Uint8Array;
+  /** Seconds since the epoch (`X-Timestamp`); the send time when absent. */
+  readonly timestamp?: number;
+  /** Ring index (`X-Frame-Index`), when known. */
+  readonly index?: number;
+}
+
+/** What `mjpegResponse` accepts: bare JPEG bytes or `RingbufferEntry`-like items. */
+export type MjpegItem = Uint8Array | MjpegPart;
+
+export interface MjpegStreamOptions {
+  /**
+   * uStreamer's `advance_headers`: send the next part's headers right after
+   * each frame so Chrome paints the frame at once. Parts then carry no
+   * Content-Length (the next frame's size is not known yet). Default false.
+   */
+  advanceHeaders?: boolean;
+  /** Called after each frame is handed to the transport, with the JPEG's size. */
+  onFrame?: (bytes: number) => void;
+  /** Called once when the body ends for any reason (source done, client gone, error). */
+  onEnd?: () => void;
+}
+
+export interface MjpegResponseInit extends MjpegStreamOptions {
+  /** Default 200. */
+  status?: number;
+  /** Extra response headers (merged over the MJPEG defaults). */
+  headers?: Record<string, string>;
+}
+
+const OPENING = Buffer.from(`--${MJPEG_BOUNDARY}\r\n`);
+const TRAILER = Buffer.from(`\r\n--${MJPEG_BOUNDARY}\r\n`);
+
+function isPart(item: MjpegItem): item is MjpegPart {
+  return !(item instanceof Uint8Array);
+}
+
+/** `X-Timestamp` format: seconds with 6 decimals. */
+export function formatTimestamp(seconds: number): string {
+  return seconds.toFixed(6);
+}
+
+/** The header block of one part, blank line included. Without `contentLength` (advance mode) no Content-Length. */
+export function partHeader(part: { timestamp?: number; index?: number }, contentLength?: number): Buffer {
+  let head = 'Content-Type: image/jpeg\r\n';
+  if (contentLength !== undefined) head += `Content-Length: ${contentLength}\r\n`;
+  head += `X-Timestamp: ${formatTimestamp(part.timestamp ?? nowSeconds())}\r\n`;
+  if (part.index !== undefined) head += `X-Frame-Index: ${part.index}\r\n`;
+  return Buffer.from(`${head}\r\n`, 'latin1');
+}
+
+/**
+ * A multipart body over `frames`. Pull-based (highWaterMark 0): the next item
+ * is requested only when the transport has written the previous part, so
+ * backpressure from the socket reaches the source. Cancelling the body calls
+ * the iterator's `return()`.
+ */
+export function mjpegStream(
+  frames: AsyncIterable<MjpegItem>,
+  options: MjpegStreamOptions = {},
+): ReadableStream<Uint8Array> {
+  const advance = options.advanceHeaders ?? false;
+  let iterator: AsyncIterator<MjpegItem> | undefined;
+  let started = false;
+  let ended = false;
+  const end = (): void => {
+    if (ended) return;
+    ended = true;
+    options.onEnd?.();
+  };
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!started) {
+          started = true;
+          // Opening boundary first, without waiting for a frame: clients see headers and the boundary at once.
+          controller.enqueue(advance ? Buffer.concat([OPENING, partHeader({})]) : OPENING);
+          return;
+        }
+        iterator ??= frames[Symbol.asyncIterator]();
+        let result: IteratorResult<MjpegItem>;
+        try {
+          result = await iterator.next();
+        } catch (error) {
+          if (ended) return; // cancelled meanwhile
+          end();
+          controller.error(error);
+          return;
+        }
+        if (ended) return; // cancelled while waiting
+        if (result.done) {
+          end();
+          controller.close();
+          return;
+        }
+        const item = result.value;
+        const part: MjpegPart = isPart(item) ? item : { frame: item };
+        if (!advance) controller.enqueue(partHeader(part, part.frame.length));
+        controller.enqueue(part.frame);
+        controller.enqueue(advance ? Buffer.concat([TRAILER, partHeader({})]) : TRAILER);
+        options.onFrame?.(part.frame.length);
+      },
+      cancel() {
+        end();
+        void iterator?.return?.()?.catch(() => {});
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * A Web `Response` streaming `frames` as MJPEG (`multipart/x-mixed-replace;
+ * boundary=frame`), e.g. `app.get('/cam', () => mjpegResponse(ring.entries()))`.
+ */
+export function mjpegResponse(frames: AsyncIterable<MjpegItem>, init: MjpegResponseInit = {}): Response {
+  return new Response(mjpegStream(frames, init), {
+    status: init.status ?? 200,
+    headers: { 'Content-Type': MJPEG_CONTENT_TYPE, ...NO_CACHE_HEADERS, ...init.headers },
+  });
+}
+
+export interface LatestFramesOptions {
+  /** Whether the source is live; while false the placeholder is sent instead of stale frames. Default: always. */
+  online?: () => boolean;
+  /** JPEG sent (every `resendMs`) while offline or before the first frame; without one the stream just waits. */
+  placeholder?: Uint8Array;
+  /** Most frames per second to send this client; unlimited when absent. */
+  fpsCap?: number;
+  /** Re-send the last frame (or the placeholder) after this long without news, ms. Default 1000. */
+  resendMs?: number;
+  /** Ends the iteration (the gateway closing). */
+  signal?: AbortSignal;
+}
+
+/** What `waitForNewerFrame` ended with. */
+export type FrameWait = RingbufferEntry | 'timeout' | 'aborted' | 'closed';
+
+/**
+ * The first frame newer than `after` (at once if there is one), or why there
+ * is none: `timeout` after `ms`, `aborted` by `signal`, `closed` ring. No timer
+ * or ring waiter outlives the call.
+ */
+export function waitForNewerFrame(
+  ring: RingBuffer,
+  after: number,
+  ms: number,
+  signal: AbortSignal,
+): Promise<FrameWait> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve('aborted');
+      return;
+    }
+    const inner = new AbortController();
+    const done = (value: FrameWait): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      inner.abort();
+      resolve(value);
+    };
+    const onAbort = (): void => done('aborted');
+    const timer = setTimeout(() => done('timeout'), ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+    ring.next(after, inner.signal).then(
+      (entry) => done(entry ?? 'closed'),
+      () => {}, // our own inner abort
+    );
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve(false);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function* latestLoop(
+  ring: RingBuffer,
+  options: LatestFramesOptions,
+  signal: AbortSignal,
+): AsyncGenerator<MjpegPart> {
+  const online = options.online ?? (() => true);
+  const resendMs = options.resendMs ?? 1000;
+  const gapMs = options.fpsCap ? 1000 / options.fpsCap : 0;
+  let last = -1;
+  let sentAt = Number.NEGATIVE_INFINITY;
+  while (!signal.aborted) {
+    if (gapMs > 0) {
+      const wait = sentAt + gapMs - performance.now();
+      if (wait > 0 && !(await sleep(wait, signal))) return;
+    }
+    const latest = ring.latest();
+    if (ring.closed && (!latest || latest.index <= last)) return;
+    if (!latest || !online()) {
+      if (options.placeholder) {
+        sentAt = performance.now();
+        yield { frame: options.placeholder, timestamp: nowSeconds() };
+      }
+      const got = await waitForNewerFrame(ring, latest?.index ?? -1, resendMs, signal);
+      if (got === 'aborted' || got === 'closed') return;
+      continue;
+    }
+    if (latest.index > last) {
+      last = latest.index;
+      sentAt = performance.now();
+      yield latest;
+      continue;
+    }
+    const got = await waitForNewerFrame(ring, last, resendMs, signal);
+    if (got === 'aborted' || got === 'closed') return;
+    if (got === 'timeout' && online()) {
+      // A still source: re-send the newest frame so clients (and proxies) know the stream is alive.
+      const again = ring.latest();
+      if (again) {
+        sentAt = performance.now();
+        yield again;
+      }
+    }
+  }
+}
+
+/**
+ * Per-client frame source over a ring: yields the newest frame this client has
+ * not seen (frames it was too slow for are skipped), re-sends the last frame
+ * after `resendMs` without news, honours `fpsCap`, and sends `placeholder`
+ * while offline. `return()` (the client leaving) ends it at once and leaves no
+ * timer or ring waiter behind.
+ */
+export function latestFrames(
+  ring: RingBuffer,
+  options: LatestFramesOptions = {},
+): AsyncIterableIterator<MjpegPart> {
+  const stop = new AbortController();
+  const outer = options.signal;
+  const onOuterAbort = (): void => stop.abort();
+  if (outer?.aborted) stop.abort();
+  else outer?.addEventListener('abort', onOuterAbort, { once: true });
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    outer?.removeEventListener('abort', onOuterAbort);
+    stop.abort();
+  };
+  const loop = latestLoop(ring, options, stop.signal);
+  const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next() {
+      if (finished) return done;
+      const result = await loop.next();
+      if (result.done) {
+        finish();
+        return done;
+      }
+      return result;
+    },
+    async return() {
+      finish();
+      return done;
+    },
+  };
+}
