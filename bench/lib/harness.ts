@@ -1,0 +1,153 @@
+/**
+ * Runs a benchmark's server in a child process (`server-child.ts`) and talks
+ * to it over IPC: start producing, take CPU/RSS/sequence marks, stop.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export type ServerKind = 'ours' | 'baseline';
+
+export const SERVER_LABEL: Record<ServerKind, string> = {
+  ours: 'cam-gateway',
+  baseline: 'mjpeg-server (npm)',
+};
+
+export type ChildRequest = { cmd: 'produce' } | { cmd: 'mark'; gc?: boolean } | { cmd: 'stop' };
+
+export interface Mark {
+  cmd: 'mark';
+  /** Sequence number the next produced frame will get. */
+  seq: number;
+  cpu: NodeJS.CpuUsage;
+  rss: number;
+  /** Highest RSS sampled (every 250 ms) since the previous mark. */
+  peakRss: number;
+  clients: number;
+}
+
+export type ChildReply = { cmd: 'ready'; port: number } | { cmd: 'producing' } | Mark | { cmd: 'stopped' };
+
+export interface BenchServerOptions {
+  fps: number;
+  frameBytes: number;
+}
+
+export class BenchServer {
+  private constructor(
+    readonly kind: ServerKind,
+    readonly port: number,
+    readonly child: ChildProcess,
+  ) {}
+
+  static async start(kind: ServerKind, options: BenchServerOptions): Promise<BenchServer> {
+    const child = fork(fileURLToPath(new URL('./server-child.ts', import.meta.url)), [], {
+      execArgv: ['--expose-gc', '--import', 'tsx'],
+      env: {
+        ...process.env,
+        BENCH_SERVER: kind,
+        BENCH_FPS: String(options.fps),
+        BENCH_FRAME_BYTES: String(options.frameBytes),
+      },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const ready = await nextReply(child, 'ready');
+    return new BenchServer(kind, ready.port, child);
+  }
+
+  async produce(): Promise<void> {
+    this.child.send({ cmd: 'produce' } satisfies ChildRequest);
+    await nextReply(this.child, 'producing');
+  }
+
+  async mark(gc = false): Promise<Mark> {
+    this.child.send({ cmd: 'mark', gc } satisfies ChildRequest);
+    return nextReply(this.child, 'mark');
+  }
+
+  async stop(): Promise<void> {
+    if (!this.child.connected) return;
+    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
+    this.child.send({ cmd: 'stop' } satisfies ChildRequest);
+    await nextReply(this.child, 'stopped');
+    await Promise.race([exited, delay(2000)]);
+    if (this.child.exitCode === null) this.child.kill();
+  }
+}
+
+function nextReply<K extends ChildReply['cmd']>(
+  child: ChildProcess,
+  cmd: K,
+): Promise<Extract<ChildReply, { cmd: K }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (msg: ChildReply): void => {
+      if (msg.cmd !== cmd) return;
+      cleanup();
+      resolve(msg as Extract<ChildReply, { cmd: K }>);
+    };
+    const onExit = (code: number | null): void => {
+      cleanup();
+      reject(new Error(`bench server exited (code ${code}) while waiting for "${cmd}"`));
+    };
+    const cleanup = (): void => {
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.on('exit', onExit);
+  });
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Poll `condition` until true; throws naming `what` after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(20);
+  }
+}
+
+/** `BENCH_SECONDS` from the environment, else `fallback`. */
+export function benchSeconds(fallback: number): number {
+  const raw = process.env.BENCH_SECONDS;
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new TypeError(`BENCH_SECONDS must be a number > 0, got "${raw}"`);
+  return n;
+}
+
+export function cpuSeconds(from: NodeJS.CpuUsage, to: NodeJS.CpuUsage): number {
+  return (to.user - from.user + to.system - from.system) / 1e6;
+}
+
+/** Nearest-rank percentile of an ascending-sorted array. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+export function machineNote(): string {
+  const [l1, l5] = loadavg();
+  return `node ${process.version}, load average ${l1!.toFixed(2)} / ${l5!.toFixed(2)} (1 / 5 min) on a shared 2-core box`;
+}
+
+/** Print an aligned table: first row is the header. */
+export function printTable(rows: readonly (readonly string[])[]): void {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: readonly string[]): string =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+  console.log(line(rows[0]!));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows.slice(1)) console.log(line(r));
+}
+
+/** "ours / baseline" as a ratio string, e.g. `0.42×`. */
+export function ratio(ours: number, baseline: number): string {
+  if (!Number.isFinite(ours) || !Number.isFinite(baseline) || baseline === 0) return 'n/a';
+  return `${(ours / baseline).toFixed(2)}×`;
+}

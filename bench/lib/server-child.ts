@@ -1,0 +1,130 @@
+/**
+ * The server side of a streaming benchmark, run in its own process (forked by
+ * `harness.ts`) so that `process.cpuUsage()` and RSS count the server alone,
+ * not the clients parsing what it sends. Serves either the real gateway
+ * (createApp + listen + a FakeCamera) or the npm `mjpeg-server` baseline, and
+ * produces stamped frames at a fixed rate into it.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../../src/http/app.js';
+import { listen } from '../../src/http/server.js';
+import { FakeCamera } from '../../test/helpers/fake-camera.js';
+import type { ChildReply, ChildRequest, ServerKind } from './harness.js';
+import { StampedFrames } from './stamped-frame.js';
+
+interface Served {
+  port: number;
+  /** Viewers the server currently serves. */
+  clients(): number;
+  push(frame: Buffer): void;
+  close(): Promise<void>;
+}
+
+async function serveOurs(): Promise<Served> {
+  const camera = new FakeCamera('bench', { controls: [] });
+  const gateway = createApp({ cameras: [camera], version: 'bench' });
+  const server = await listen(gateway.app, { host: '127.0.0.1', port: 0 });
+  return {
+    port: server.port,
+    clients: () => camera.activeViewers.length,
+    push: (frame) => {
+      camera.push(frame);
+    },
+    close: async () => {
+      gateway.close();
+      await server.close();
+    },
+  };
+}
+
+/** The `mjpeg-server` package: one handler per request, `.write(jpeg)` to each for every frame. */
+interface MjpegReqHandler {
+  write(jpeg: Buffer): boolean;
+  close(): void;
+}
+interface MjpegServerModule {
+  createReqHandler(req: IncomingMessage, res: ServerResponse): MjpegReqHandler;
+}
+
+async function serveBaseline(): Promise<Served> {
+  const mjpegServer = createRequire(import.meta.url)('mjpeg-server') as MjpegServerModule;
+  const handlers = new Set<MjpegReqHandler>();
+  const server = createServer((req, res) => {
+    const handler = mjpegServer.createReqHandler(req, res);
+    handlers.add(handler);
+    res.on('close', () => handlers.delete(handler));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    clients: () => handlers.size,
+    push: (frame) => {
+      for (const h of handlers) h.write(frame);
+    },
+    close: async () => {
+      for (const h of handlers) h.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function send(reply: ChildReply): void {
+  process.send?.(reply);
+}
+
+async function main(): Promise<void> {
+  const kind = process.env.BENCH_SERVER as ServerKind;
+  const fps = Number(process.env.BENCH_FPS ?? 30);
+  const frames = new StampedFrames(Number(process.env.BENCH_FRAME_BYTES ?? 12_000));
+  const served = kind === 'ours' ? await serveOurs() : await serveBaseline();
+
+  let seq = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let peakRss = process.memoryUsage.rss();
+  const rssSampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 250);
+
+  // Frames on an absolute schedule (no drift): frame k is due at start + k / fps.
+  const startProducing = (): void => {
+    const period = 1000 / fps;
+    const t0 = performance.now();
+    const tick = (): void => {
+      served.push(frames.make(seq++));
+      timer = setTimeout(tick, Math.max(0, t0 + seq * period - performance.now()));
+    };
+    tick();
+  };
+
+  process.on('message', async (msg: ChildRequest) => {
+    switch (msg.cmd) {
+      case 'produce':
+        startProducing();
+        send({ cmd: 'producing' });
+        break;
+      case 'mark': {
+        if (msg.gc) globalThis.gc?.();
+        const rss = process.memoryUsage.rss();
+        send({ cmd: 'mark', seq, cpu: process.cpuUsage(), rss, peakRss, clients: served.clients() });
+        peakRss = rss;
+        break;
+      }
+      case 'stop':
+        clearTimeout(timer);
+        clearInterval(rssSampler);
+        await served.close();
+        send({ cmd: 'stopped' });
+        process.disconnect();
+        break;
+    }
+  });
+  send({ cmd: 'ready', port: served.port });
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench server (${process.env.BENCH_SERVER}) failed:`, err);
+  process.exit(1);
+});
