@@ -127,7 +127,9 @@ export function mjpegStream(
       },
       cancel() {
         end();
-        void iterator?.return?.()?.catch(() => {});
+        // Also when no frame was asked for yet: the source may hold resources from its creation on.
+        iterator ??= frames[Symbol.asyncIterator]();
+        void iterator.return?.()?.catch(() => {});
       },
     },
     { highWaterMark: 0 },
@@ -223,9 +225,9 @@ async function* latestLoop(
   let last = -1;
   let sentAt = Number.NEGATIVE_INFINITY;
   while (!signal.aborted) {
-    if (gapMs > 0) {
-      const wait = sentAt + gapMs - performance.now();
-      if (wait > 0 && !(await sleep(wait, signal))) return;
+    // Timers may fire a fraction of a millisecond early: loop until the gap really passed.
+    for (let wait = sentAt + gapMs - performance.now(); wait > 0; wait = sentAt + gapMs - performance.now()) {
+      if (!(await sleep(Math.ceil(wait), signal))) return;
     }
     const latest = ring.latest();
     if (ring.closed && (!latest || latest.index <= last)) return;
