@@ -1,5 +1,23 @@
-// PLACEHOLDER: replaced by the real decoder (issue 2). Skips every byte.
+/**
+ * ArduCAM Mini (2MP / 2MP Plus / 5MP Plus) serial sketches: text lines and bare
+ * JPEGs share one byte stream, with no length prefix and no trailer.
+ *
+ *   ACK CMD ArduCAM Start! END\r\n          boot / command acknowledgements → log
+ *   ACK CMD CAM Capture Done. END\r\n       single shot (command 0x10) …
+ *   6152\r\n                                 … FIFO length: an upper bound for the JPEG
+ *   ACK IMG END\r\n                          … then the JPEG (absent in the 2016 sketches)
+ *   FF D8 … FF D9                            JPEG, found by walking its segments (never the first FF D9)
+ *
+ * Streaming (command 0x20) repeats `ACK IMG END\r\n` + JPEG. Lines are forwarded as
+ * `log` events with the `ACK CMD ` / ` END` wrapping removed; the length line and
+ * `ACK IMG END` are framing and are not forwarded. Anything else is counted as
+ * skipped and the decoder resynchronises on the next `FF D8`.
+ */
+import { assertMaxFrameBytes, ByteStore, INPUT_SLICE } from './byte-store.js';
+import { JpegWalker } from './jpeg-walker.js';
+import { TextLineReader } from './text-lines.js';
 import {
+  DEFAULT_MAX_FRAME_BYTES,
   type Decoder,
   type DecoderOptions,
   type DecoderStats,
@@ -7,16 +25,168 @@ import {
   emptyStats,
 } from './types.js';
 
+/** A JPEG that breaks this far into its bytes was a real frame cut short, not noise that looked like SOI. */
+const TRUNCATED_AFTER = 16;
+const LENGTH_LINE = /^\d{1,10}$/;
+
+/** Turns `ACK CMD OV2640 detected. END` into `OV2640 detected.`; other text is kept as sent. */
+export function arducamLogText(line: string): string {
+  let text = line;
+  if (text.startsWith('ACK CMD')) text = text.slice('ACK CMD'.length).trimStart();
+  if (text.endsWith(' END')) text = text.slice(0, -' END'.length).trimEnd();
+  return text;
+}
+
 export class ArducamDecoder implements Decoder {
   readonly protocol = 'arducam' as const;
   readonly stats: DecoderStats = emptyStats();
-  constructor(_options: DecoderOptions = {}) {}
-  push(chunk: Uint8Array): DeviceEvent[] {
-    this.stats.bytesIn += chunk.length;
-    this.stats.bytesSkipped += chunk.length;
-    return [];
+  private readonly maxFrameBytes: number;
+  private readonly store = new ByteStore();
+  private readonly text = new TextLineReader();
+  private readonly walker = new JpegWalker();
+  /** Next unprocessed byte, relative to the store. */
+  private pos = 0;
+  /** Start of the JPEG being walked (always 0 once started), or -1 while reading text. */
+  private frameStart = -1;
+  /** Largest size the current JPEG may reach. */
+  private frameLimit = 0;
+  /** Upper bound announced by the last length line, 0 when none applies. */
+  private lengthHint = 0;
+
+  constructor(options: DecoderOptions = {}) {
+    this.maxFrameBytes = assertMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
   }
+
+  /** Bytes currently retained (a JPEG in progress, a pending text line). */
+  get bufferedBytes(): number {
+    return this.store.length + this.text.pending;
+  }
+
+  push(chunk: Uint8Array): DeviceEvent[] {
+    const events: DeviceEvent[] = [];
+    this.stats.bytesIn += chunk.length;
+    for (let off = 0; off < chunk.length; off += INPUT_SLICE) {
+      this.store.append(chunk.subarray(off, Math.min(chunk.length, off + INPUT_SLICE)));
+      this.run(events, false);
+    }
+    return events;
+  }
+
   end(): DeviceEvent[] {
-    return [];
+    const events: DeviceEvent[] = [];
+    this.run(events, true);
+    this.text.abandon();
+    this.stats.bytesSkipped += this.text.takeSkipped();
+    this.store.clear();
+    this.pos = 0;
+    this.frameStart = -1;
+    this.lengthHint = 0;
+    return events;
+  }
+
+  private run(events: DeviceEvent[], eof: boolean): void {
+    for (;;) {
+      if (this.frameStart < 0) {
+        this.readText(events, eof);
+        if (this.frameStart < 0) return;
+      }
+      if (!this.walkFrame(events, eof)) return;
+    }
+  }
+
+  /** Reads text until a JPEG starts (returns with frameStart set) or the bytes run out. */
+  private readText(events: DeviceEvent[], eof: boolean): void {
+    const store = this.store;
+    const len = store.length;
+    let pos = this.pos;
+    while (pos < len) {
+      const b = store.at(pos);
+      if (b === 0xff) {
+        if (pos + 1 >= len && !eof) break;
+        if (pos + 1 < len && store.at(pos + 1) === 0xd8) {
+          this.startFrame(pos);
+          return;
+        }
+      }
+      pos++;
+      const line = this.text.push(b);
+      if (line !== null) this.handleLine(line, events);
+    }
+    this.stats.bytesSkipped += this.text.takeSkipped();
+    store.discard(pos);
+    this.pos = 0;
+  }
+
+  private handleLine(line: string, events: DeviceEvent[]): void {
+    if (line === '' || line === 'ACK IMG END') return;
+    if (LENGTH_LINE.test(line)) {
+      const n = Number(line);
+      this.lengthHint = n > 0 && n <= this.maxFrameBytes ? n : 0;
+      return;
+    }
+    const text = arducamLogText(line);
+    if (text.length < 2) {
+      this.text.reject(this.text.lastRaw);
+      return;
+    }
+    this.lengthHint = 0;
+    events.push({ type: 'log', text });
+  }
+
+  private startFrame(at: number): void {
+    this.text.abandon();
+    this.stats.bytesSkipped += this.text.takeSkipped();
+    this.store.discard(at);
+    this.frameStart = 0;
+    this.pos = 0;
+    this.frameLimit = this.lengthHint > 0 ? this.lengthHint : this.maxFrameBytes;
+    this.lengthHint = 0;
+    this.walker.reset();
+  }
+
+  /** Walks the JPEG in progress. Returns true when it finished or failed (keep going), false to wait. */
+  private walkFrame(events: DeviceEvent[], eof: boolean): boolean {
+    const store = this.store;
+    const stop = Math.min(store.length, this.frameLimit);
+    if (this.pos < stop) {
+      const base = store.base;
+      const r = this.walker.feed(store.buffer, base + this.pos, base + stop);
+      if (r.kind === 'done') {
+        const end = r.end - base;
+        events.push({ type: 'frame', jpeg: store.copy(0, end) });
+        this.stats.frames++;
+        this.text.boundary();
+        store.discard(end);
+        this.pos = 0;
+        this.frameStart = -1;
+        return true;
+      }
+      if (r.kind === 'invalid') {
+        this.resync(r.at - base >= TRUNCATED_AFTER, false);
+        return true;
+      }
+      this.pos = stop;
+    }
+    if (this.pos >= this.frameLimit) {
+      this.resync(false, this.frameLimit === this.maxFrameBytes);
+      return true;
+    }
+    if (eof) {
+      this.resync(true, false);
+      return true;
+    }
+    return false;
+  }
+
+  /** The JPEG at frameStart is broken: count it, skip its first byte and rescan what followed it. */
+  private resync(truncated: boolean, oversized: boolean): void {
+    this.stats.resyncs++;
+    if (truncated) this.stats.truncated++;
+    if (oversized) this.stats.oversized++;
+    this.stats.bytesSkipped++;
+    this.store.discard(1);
+    this.pos = 0;
+    this.frameStart = -1;
+    this.text.taint();
   }
 }
