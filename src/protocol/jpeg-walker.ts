@@ -8,8 +8,10 @@
  *
  * It validates as it goes so that junk that merely starts with `FF D8 FF` is rejected early:
  * SOI must be followed by a marker; marker codes must be real segment markers; lengths must
- * be ≥ 2 and fit their segment type (SOFn, SOS, DRI, DQT, DHT); a scan needs a frame header
- * before it; EOI needs a scan before it; RSTn, TEM or a second SOI outside entropy data are errors.
+ * be ≥ 2 and fit their segment type (SOFn, SOS, DRI, DQT, DHT); table ids must be legal; APP0
+ * must be JFIF/JFXX/AVI1 and other APPn must start with an ASCII identifier; a scan needs a
+ * frame header before it; EOI needs a scan before it; RSTn, TEM or a second SOI outside
+ * entropy data are errors. So `FF D8 FF E0 7F 12 …garbage` fails at its 5th body byte.
  *
  * Entropy data is crossed with `indexOf(0xFF)` (memchr), so the per-byte cost is native.
  */
@@ -55,8 +57,10 @@ function isSof(m: number): boolean {
 
 /** Bytes of a segment's body needed to validate it. */
 function captureBytes(m: number): number {
-  if (m === 0xda) return 1; // Ns
+  if (m === 0xda || m === 0xdb || m === 0xc4) return 1; // Ns; Pq/Tq; Tc/Th
   if (isSof(m)) return 6; // P, Y, X, Nf
+  if (m === 0xe0) return 5; // 'JFIF\0', 'JFXX\0', 'AVI1'
+  if (m > 0xe0 && m <= 0xef) return 1; // first byte of the identifier string
   return 0;
 }
 
@@ -174,7 +178,7 @@ export class JpegWalker {
           if (len < minLength(m) || (m === 0xda && !this.#sawSof)) return this.#fail(i, start, false);
           if (m === 0xdd && len !== 4) return this.#fail(i, start, false);
           this.#segLen = len;
-          this.#capNeed = captureBytes(m);
+          this.#capNeed = Math.min(captureBytes(m), len - 2);
           this.#capLen = 0;
           this.#remaining = len - 2 - this.#capNeed;
           state = this.#capNeed > 0 ? S_CAPTURE : this.#remaining > 0 ? S_SKIP : m === 0xda ? S_ENT : S_MARK;
@@ -209,16 +213,25 @@ export class JpegWalker {
     return NEED_MORE;
   }
 
-  /** Check the captured start of a SOFn or SOS segment against its length field. */
+  /** Check the captured start of a segment (SOS, SOFn, DQT, DHT, APPn) against its type and length. */
   #segmentOk(): boolean {
     const c = this.#cap;
     const len = this.#segLen;
-    if (this.#marker === 0xda) {
+    const m = this.#marker;
+    if (m === 0xda) {
       const ns = c[0]!;
       if (ns < 1 || ns > 4 || len !== 6 + 2 * ns) return false;
       this.#sawSos = true;
       return true;
     }
+    if (m === 0xdb || m === 0xc4) return c[0]! >> 4 <= 1 && (c[0]! & 0x0f) <= 3; // 8/16-bit or DC/AC; table 0-3
+    if (m === 0xe0) {
+      // JFIF / JFXX (JPEG File Interchange Format) or AVI1 (MJPEG from webcams).
+      if (this.#capLen < 5) return false;
+      const id = String.fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!);
+      return ((id === 'JFIF' || id === 'JFXX') && c[4] === 0) || id === 'AVI1';
+    }
+    if (m > 0xe0 && m <= 0xef) return c[0]! >= 0x20 && c[0]! <= 0x7e; // 'Exif', 'http://…', 'ICC_PROFILE', 'Adobe' …
     // SOFn: P, Y (may be 0: DNL), X, Nf
     const precision = c[0]!;
     const width = (c[3]! << 8) | c[4]!;

@@ -66,7 +66,14 @@ describe('JpegWalker', () => {
 
   it.each([
     ['junk after SOI', [0xff, 0xd8, 0x41, 0x42], 2],
-    ['APP0 with a lying length, then garbage', [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x05, 1, 2, 3, 0x55, 0x66], 9],
+    [
+      'APP1 with a lying length, then garbage',
+      [0xff, 0xd8, 0xff, 0xe1, 0x00, 0x05, 0x41, 2, 3, 0x55, 0x66],
+      9,
+    ],
+    ['APP0 that is not JFIF', [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x58, 0], 10],
+    ['APPn without an ASCII identifier', [0xff, 0xd8, 0xff, 0xe1, 0x00, 0x10, 0x01], 6],
+    ['DQT with a bad table id', [0xff, 0xd8, 0xff, 0xdb, 0x00, 0x43, 0x24], 6],
     ['segment length below 2', [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x01], 5],
     ['reserved marker code', [0xff, 0xd8, 0xff, 0x02, 0x00, 0x04], 3],
     ['RST outside entropy data', [0xff, 0xd8, 0xff, 0xd0], 3],
@@ -84,11 +91,18 @@ describe('JpegWalker', () => {
     for (const size of [1, 100]) expect(walk(buf, size)).toEqual({ kind: 'invalid', at, length: at });
   });
 
-  it('rejects "FF D8 FF E0 7F 12" followed by garbage as soon as the segment ends', () => {
+  it('rejects "FF D8 FF E0 7F 12 garbage" at its APP0 identifier, long before the claimed length', () => {
+    const junk = Buffer.concat([
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x7f, 0x12]),
+      Buffer.from('garbage'.repeat(5000)),
+    ]);
+    expect(walk(junk, 4096)).toMatchObject({ kind: 'invalid', at: 10 });
+  });
+
+  it('rejects a real-looking JFIF APP0 with a lying length when the segment ends in garbage', () => {
     const junk = Buffer.alloc(0x7f12 + 100, 0x20);
-    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x7f, 0x12]).copy(junk);
-    const r = walk(junk, 4096);
-    expect(r).toMatchObject({ kind: 'invalid', at: 4 + 0x7f12 });
+    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x7f, 0x12, 0x4a, 0x46, 0x49, 0x46, 0]).copy(junk);
+    expect(walk(junk, 4096)).toMatchObject({ kind: 'invalid', at: 4 + 0x7f12 });
   });
 
   it('keeps failing until reset, then walks a new frame', () => {
