@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JpegStreamDecoder } from '../../src/protocol/jpeg.js';
 import { JpegWalker } from '../../src/protocol/jpeg-walker.js';
-import type { DecoderOptions, DeviceEvent } from '../../src/protocol/types.js';
+import type { DecoderOptions, DecoderStats, DeviceEvent } from '../../src/protocol/types.js';
 import {
   CHUNK_SIZES,
   digests,
@@ -18,7 +18,7 @@ const q = fixtureJpegs(/^qvga-00[1-8]/).map((j) => j.bytes);
 
 /** Decode in every chunk size; assert all give the same events and stats; return the whole-stream result. */
 function decodeEverywhere(bytes: Buffer, options: DecoderOptions = {}) {
-  let ref: { events: object[]; stats: object; frames: string[]; d: JpegStreamDecoder } | undefined;
+  let ref: { events: object[]; stats: DecoderStats; frames: string[]; d: JpegStreamDecoder } | undefined;
   for (const size of CHUNK_SIZES) {
     const d = new JpegStreamDecoder(options);
     const events: DeviceEvent[] = feedInChunks(d, bytes, size);
