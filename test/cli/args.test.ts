@@ -1,0 +1,164 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { type CliIo, HELP, main, parseCli } from '../../src/cli.js';
+import type { PortInfo } from '../../src/source/discover.js';
+
+/** Run `main()` in-process with captured output; the stop signal never fires. */
+async function run(argv: string[], options: { env?: NodeJS.ProcessEnv; ports?: PortInfo[] } = {}) {
+  let stdout = '';
+  let stderr = '';
+  const out = new PassThrough().setEncoding('utf8');
+  const err = new PassThrough().setEncoding('utf8');
+  out.on('data', (s: string) => {
+    stdout += s;
+  });
+  err.on('data', (s: string) => {
+    stderr += s;
+  });
+  const io: CliIo = {
+    stdout: out as unknown as NodeJS.WriteStream,
+    stderr: err as unknown as NodeJS.WriteStream,
+    env: options.env ?? {},
+    stopSignal: () => new Promise(() => {}),
+    listPorts: async () => options.ports ?? [],
+  };
+  const code = await main(argv, io);
+  await new Promise((r) => setImmediate(r));
+  return { code, stdout, stderr };
+}
+
+describe('cam-gateway flags', () => {
+  it('--help fits one screen (≤ 24 lines of ≤ 80 columns) and lists every flag', async () => {
+    const { code, stdout } = await run(['--help']);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(24);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    for (const flag of [
+      '--port',
+      '--baud',
+      '--protocol',
+      '--listen',
+      '--demo',
+      '--replay',
+      '--record',
+      '--list',
+      '--max-frame-bytes',
+      '--ring',
+      '--auth',
+      '--cors',
+      '--dtr',
+      '--rts',
+      '--reset',
+      '--idle-stop',
+      '--quiet',
+      '--log-level',
+      '--version',
+    ]) {
+      expect(HELP).toContain(flag);
+    }
+  });
+
+  it('--version prints the package version', async () => {
+    const { code, stdout } = await run(['--version']);
+    expect(code).toBe(0);
+    expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('--list prints one line per port with its board', async () => {
+    const { code, stdout } = await run(['--list'], {
+      ports: [{ path: '/dev/ttyUSB0', vendorId: '10c4', productId: 'ea60', board: 'CP210x bridge' }],
+    });
+    expect(code).toBe(0);
+    expect(stdout).toContain('/dev/ttyUSB0 10c4:ea60');
+    expect(stdout).toContain('likely CP210x bridge');
+  });
+
+  const bad: [string[], RegExp][] = [
+    [['--baud', 'fast'], /^cam-gateway: --baud must be a whole number ≥ 50, got "fast"$/],
+    [['--baud', '-5'], /--baud/],
+    [['--baud'], /^cam-gateway: --baud needs a value/],
+    [['--protocol', 'mpeg'], /^cam-gateway: --protocol must be one of auto \| camf \| jpeg \| arducam/],
+    [['--listen', 'localhost'], /^cam-gateway: --listen must be \[HOST:\]PORT/],
+    [['--listen', '127.0.0.1:99999'], /^cam-gateway: --listen port must be 0-65535/],
+    [['--max-frame-bytes', '12'], /^cam-gateway: --max-frame-bytes must be a whole number ≥ 1024/],
+    [['--ring', '0'], /^cam-gateway: --ring must be a whole number ≥ 1/],
+    [['--ring', '2.5'], /--ring/],
+    [['--auth', 'nopassword'], /^cam-gateway: --auth must be USER:PASS/],
+    [['--auth', ':x'], /--auth must be USER:PASS/],
+    [['--dtr', 'maybe'], /^cam-gateway: --dtr must be on or off, got "maybe"$/],
+    [['--rts', 'yes please'], /^cam-gateway: --rts must be on or off/],
+    [['--idle-stop', '0'], /^cam-gateway: --idle-stop must be a number of seconds > 0/],
+    [['--idle-stop', 'soon'], /--idle-stop/],
+    [['--log-level', 'loud'], /^cam-gateway: --log-level must be one of error \| warn \| info \| debug/],
+    [['--port', 'bad name=/dev/ttyUSB0'], /^cam-gateway: --port must be \[NAME=\]PATH/],
+    [['--port', ''], /--port needs a device path/],
+    [['--record', 'x.bin'], /^cam-gateway: --record needs exactly one --port/],
+    [['--frobnicate'], /^cam-gateway: unknown option --frobnicate \(see cam-gateway --help\)$/],
+    [['--demo=yes'], /^cam-gateway: --demo takes no value/],
+    [['stray'], /^cam-gateway: unexpected argument stray/],
+    [['--port', 'a=/dev/x', '--port', 'a=/dev/y'], /^cam-gateway: camera name "a" is used twice$/],
+  ];
+  for (const [argv, message] of bad) {
+    it(`rejects ${argv.join(' ')} with exit 2 and one line naming the problem`, async () => {
+      const { code, stderr, stdout } = await run(argv);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(stderr.trimEnd()).toMatch(message);
+    });
+  }
+
+  it('rejects a bad CAM_GATEWAY_AUTH naming the variable', async () => {
+    const { code, stderr } = await run(['--demo'], { env: { CAM_GATEWAY_AUTH: 'justuser' } });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/CAM_GATEWAY_AUTH must be USER:PASS/);
+  });
+
+  it('builds one camera per --port (named or cam0, cam1 …) with the shared flags', () => {
+    const cmd = parseCli(
+      ['--port', '/dev/ttyUSB0', '--port', 'door=/dev/ttyACM0', '--baud', '115200', '--protocol', 'camf'],
+      {},
+    );
+    expect(cmd.kind).toBe('run');
+    if (cmd.kind !== 'run') return;
+    expect(cmd.gateway.cameras).toEqual([
+      expect.objectContaining({
+        port: '/dev/ttyUSB0',
+        baudRate: 115200,
+        protocol: 'camf',
+        dtr: false,
+        rts: false,
+      }),
+      expect.objectContaining({ name: 'door', port: '/dev/ttyACM0', baudRate: 115200 }),
+    ]);
+    expect(cmd.gateway.host).toBe('127.0.0.1');
+    expect(cmd.gateway.port).toBe(8080);
+  });
+
+  it('takes the secret from CAM_GATEWAY_AUTH and --listen HOST:PORT', () => {
+    const cmd = parseCli(['--demo', '--listen', '0.0.0.0:9000'], { CAM_GATEWAY_AUTH: 'me:s3cret:x' });
+    if (cmd.kind !== 'run') throw new Error('expected run');
+    expect(cmd.gateway.auth).toEqual({ username: 'me', password: 's3cret:x' });
+    expect(cmd.gateway.host).toBe('0.0.0.0');
+    expect(cmd.gateway.port).toBe(9000);
+  });
+
+  it('without a source, refuses to guess among zero or several camera-like ports (exit 2, prints the list)', async () => {
+    const none = await run([], { ports: [{ path: '/dev/ttyS4' }] });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(
+      /no camera-like USB serial port found; choose one with --port PATH, or try --demo/,
+    );
+    expect(none.stderr).toContain('/dev/ttyS4');
+    const two = await run([], {
+      ports: [
+        { path: '/dev/ttyUSB0', board: 'CP210x' },
+        { path: '/dev/ttyUSB1', board: 'CH340' },
+      ],
+    });
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(/several camera-like ports found/);
+    expect(two.stderr).toContain('/dev/ttyUSB1');
+  });
+});

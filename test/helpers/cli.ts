@@ -1,0 +1,139 @@
+/**
+ * Running the CLI as a user does (`npx cam-gateway …`, spawned from the repo
+ * root) and waiting for what it prints, plus small polling helpers.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Poll `check` until it returns a truthy value or the deadline passes (then throw naming `what`). */
+export async function until<T>(
+  what: string,
+  check: () => T | Promise<T>,
+  timeoutMs = 5000,
+  everyMs = 10,
+): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface CliRun {
+  child: ChildProcess;
+  /** Everything printed so far. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves with the first match of `pattern` in stdout+stderr. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Resolves with the exit code (signal → null). */
+  exited: Promise<number | null>;
+  /** Send a signal and resolve with the exit code and how long the exit took (ms). */
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
+}
+
+/**
+ * Start `npx cam-gateway ...args` in the repo root (npx runs this package's
+ * own bin, which needs `npm run build` first — `npm test` does that).
+ */
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
+  const child = spawn('npx', ['--no-update-notifier', 'cam-gateway', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+    stdout += s;
+    for (const l of listeners) l();
+  });
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+    for (const l of listeners) l();
+  });
+  const exited = new Promise<number | null>((resolveExit) => {
+    child.once('exit', (code) => {
+      for (const l of listeners) l();
+      resolveExit(code);
+    });
+  });
+  let exitedNow = false;
+  void exited.then(() => {
+    exitedNow = true;
+  });
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    exited,
+    waitFor(pattern, timeoutMs = 15_000) {
+      return new Promise((resolveMatch, reject) => {
+        const check = (): void => {
+          const m = `${stdout}\n${stderr}`.match(pattern);
+          if (m) {
+            done();
+            resolveMatch(m);
+          } else if (exitedNow) {
+            done();
+            reject(new Error(`cam-gateway exited before printing ${pattern}:\n${stdout}\n${stderr}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(
+            new Error(`cam-gateway did not print ${pattern} within ${timeoutMs} ms:\n${stdout}\n${stderr}`),
+          );
+        }, timeoutMs);
+        const done = (): void => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (exitedNow) return { code: await exited, ms: 0 };
+      const t0 = performance.now();
+      // npx forwards the signal to the node process it started.
+      child.kill(signal);
+      const code = await exited;
+      return { code, ms: performance.now() - t0 };
+    },
+  };
+}
+
+/** Run the CLI to completion. */
+export async function runCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = startCli(args, env);
+  const code = await run.exited;
+  return { code, stdout: run.stdout, stderr: run.stderr };
+}
