@@ -71,7 +71,7 @@ export const VIEWER_SCRIPT = String.raw`
     var cam = {
       name: c.name, base: c.base, live: c.live, root: root, img: $(root, 'img.live'),
       badge: $(root, '.badge'), noSignal: $(root, '.nosignal'), why: $(root, '.nosignal .why'),
-      sub: $(root, '.sub'), out: $(root, '.ctl-out'), form: $(root, '.ctl-form'),
+      sub: $(root, '.sub .where'), out: $(root, '.ctl-out'), form: $(root, '.ctl-form'),
       controlsBox: $(root, '.controls'), info: $(root, '.kv'), log: $(root, '.log'),
       modeNote: $(root, '.mode-note'), liveBtn: $(root, '.go-live'),
       stat: {}, controlsKey: null, shownChanges: 0, lastSample: '', lastTick: performance.now(),
@@ -132,10 +132,12 @@ export const VIEWER_SCRIPT = String.raw`
 
   function shownFps(cam) {
     var now = performance.now();
-    var fps = cam.shownChanges / ((now - cam.lastTick) / 1000);
+    var seconds = (now - cam.lastTick) / 1000;
+    if (seconds < 0.5) return cam.lastShown; // too short a window to say
+    cam.lastShown = cam.shownChanges / seconds;
     cam.shownChanges = 0;
     cam.lastTick = now;
-    return fps;
+    return cam.lastShown;
   }
 
   function controlUrl(cam, variable, value) {
@@ -149,7 +151,8 @@ export const VIEWER_SCRIPT = String.raw`
     cam.out.textContent = text;
   }
 
-  function sendControl(cam, variable, value, el) {
+  // Send one control; on refusal put the input back to what it showed before (the device kept that value).
+  function sendControl(cam, variable, value, el, revert) {
     if (el) el.disabled = true;
     report(cam, 'busy', variable + (value === undefined ? '' : '=' + value) + ' …');
     return fetch(controlUrl(cam, variable, value), { method: 'POST', credentials: 'same-origin', cache: 'no-store' })
@@ -158,11 +161,15 @@ export const VIEWER_SCRIPT = String.raw`
           var json = null;
           try { json = JSON.parse(body); } catch (e) { json = null; }
           var label = variable + (value === undefined ? '' : '=' + value) + ' → ';
-          if (res.ok && json && json.ok !== false) report(cam, 'ok', label + JSON.stringify(json));
-          else report(cam, 'error', label + res.status + ' ' + (json ? JSON.stringify(json) : body.slice(0, 200)));
+          if (res.ok && json && json.ok !== false) return report(cam, 'ok', label + JSON.stringify(json));
+          report(cam, 'error', label + res.status + ' ' + (json ? JSON.stringify(json) : body.slice(0, 200)));
+          if (revert) revert();
         });
       })
-      .catch(function (err) { report(cam, 'error', variable + ': ' + err.message); })
+      .catch(function (err) {
+        report(cam, 'error', variable + ': ' + err.message);
+        if (revert) revert();
+      })
       .then(function () { if (el) el.disabled = false; });
   }
 
@@ -202,6 +209,20 @@ export const VIEWER_SCRIPT = String.raw`
     cam.form.appendChild(v);
   }
 
+  // Select/range inputs: send on change, and go back to the last accepted value when refused.
+  function remember(cam, variable, input, after) {
+    var accepted = input.value;
+    input.addEventListener('change', function () {
+      var asked = input.value;
+      sendControl(cam, variable, asked, input, function () {
+        input.value = accepted;
+        if (after) after();
+      }).then(function () {
+        if (input.value === asked) accepted = asked;
+      });
+    });
+  }
+
   function buildControls(cam, controls, info) {
     cam.form.textContent = '';
     var current = info || {};
@@ -224,7 +245,7 @@ export const VIEWER_SCRIPT = String.raw`
           none.disabled = true;
           input.insertBefore(none, input.firstChild);
         }
-        input.addEventListener('change', function () { sendControl(cam, variable, input.value, input); });
+        remember(cam, variable, input);
         addRow(cam, variable, input);
       } else if (RANGES[variable]) {
         var r = RANGES[variable];
@@ -236,7 +257,7 @@ export const VIEWER_SCRIPT = String.raw`
         var shown = document.createElement('output');
         shown.textContent = String(input.value);
         input.addEventListener('input', function () { shown.textContent = input.value; });
-        input.addEventListener('change', function () { sendControl(cam, variable, input.value, input); });
+        remember(cam, variable, input, function () { shown.textContent = input.value; });
         addRow(cam, variable, input, shown);
       } else if (CHOICES[variable]) {
         input = document.createElement('select');
@@ -246,13 +267,15 @@ export const VIEWER_SCRIPT = String.raw`
           if (current[variable] === i) o.selected = true;
           input.appendChild(o);
         });
-        input.addEventListener('change', function () { sendControl(cam, variable, input.value, input); });
+        remember(cam, variable, input);
         addRow(cam, variable, input);
       } else if (SWITCHES.indexOf(variable) >= 0) {
         input = document.createElement('input');
         input.type = 'checkbox';
         input.checked = variable === 'stream' ? current.stream !== 0 && current.stream !== false : !!current[variable];
-        input.addEventListener('change', function () { sendControl(cam, variable, input.checked ? '1' : '0', input); });
+        input.addEventListener('change', function () {
+          sendControl(cam, variable, input.checked ? '1' : '0', input, function () { input.checked = !input.checked; });
+        });
         addRow(cam, variable, input);
       } else if (variable === 'info') {
         input = document.createElement('button');
@@ -321,6 +344,7 @@ export const VIEWER_SCRIPT = String.raw`
     setText(cam.stat.dropped, count(s.deviceDrops));
     setText(cam.stat.crc, count(s.crcErrors));
     setText(cam.stat.clients, count(s.clients ? s.clients.length : undefined));
+    cam.stat.size.title = size;
     cam.stat.dropped.setAttribute('data-alert', s.deviceDrops > 0 ? '1' : '0');
     cam.stat.crc.setAttribute('data-alert', s.crcErrors > 0 ? '1' : '0');
     var controls = Array.isArray(s.controls) ? s.controls : [];

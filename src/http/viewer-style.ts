@@ -20,14 +20,15 @@ a { color: var(--accent); }
 .gw { color: var(--muted); font-size: 13px; }
 .gw[data-state='down'] { color: var(--bad); }
 .lock { margin-left: auto; color: var(--muted); font-size: 12px; border: 1px solid var(--line);
-  border-radius: 999px; padding: 2px 10px; }
+  border-radius: 999px; padding: 2px 10px; display: inline-flex; align-items: center; gap: 5px; }
+.lock svg { width: 13px; height: 13px; }
 main { padding: 16px 18px; }
 .empty { color: var(--muted); text-align: center; padding: 80px 0; }
 .cams { display: grid; gap: 16px; }
 .cams.grid { grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); }
 .cam { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); overflow: hidden;
   display: grid; }
-.cams.one .cam { grid-template-columns: minmax(0, 1fr) 340px; }
+.cams.one .cam { grid-template-columns: minmax(0, 1fr) 376px; }
 @media (max-width: 900px) { .cams.one .cam { grid-template-columns: 1fr; } }
 .view { background: #000; display: flex; align-items: center; justify-content: center; min-height: 240px; }
 .frame { position: relative; width: 100%; display: flex; justify-content: center; }
@@ -57,9 +58,10 @@ main { padding: 16px 18px; }
 .badge[data-state='online'] { color: var(--ok); border-color: color-mix(in srgb, var(--ok) 45%, transparent); }
 .badge[data-state='offline'] { color: var(--bad); border-color: color-mix(in srgb, var(--bad) 45%, transparent); }
 .badge[data-state='idle'] { color: var(--warn); }
-.stats { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 8px; margin: 0; }
+.stats { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 6px; margin: 0; }
 .stats > div { background: var(--panel-2); border-radius: 8px; padding: 6px 8px; min-width: 0; }
-.stats dt { color: var(--muted); font-size: 11px; text-transform: uppercase; letter-spacing: .04em; }
+.stats > div.wide { grid-column: span 2; }
+.stats dt { color: var(--muted); font-size: 11.5px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .stats dd { margin: 0; font-size: 15px; font-variant-numeric: tabular-nums; font-weight: 600;
   white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .stats dd[data-alert='1'] { color: var(--warn); }

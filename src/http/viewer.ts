@@ -54,6 +54,9 @@ function cameraBase(name: string, single: boolean): string {
 const ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.8"
 stroke-linecap="round" stroke-linejoin="round"><path d="M4 8h3l2-3h6l2 3h3v11H4z"/><circle cx="12" cy="13" r="3.5"/></svg>`;
 
+const LOCK_ICON = `<svg viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2"
+stroke-linecap="round"><rect x="5" y="11" width="14" height="10" rx="2"/><path d="M8 11V8a4 4 0 0 1 8 0v3"/></svg>`;
+
 function cameraCard(name: string, index: number, single: boolean): string {
   const n = escapeHtml(name);
   const base = escapeHtml(cameraBase(name, single));
@@ -74,16 +77,15 @@ function cameraCard(name: string, index: number, single: boolean): string {
       <h2 id="cam-${index}-title" title="${n}">${n}</h2>
       <span class="badge" data-state="unknown" role="status" aria-live="polite" aria-label="Camera state">…</span>
     </div>
-    <p class="sub"></p>
+    <p class="sub"><span class="where"></span> · <span data-stat="clients">–</span> viewing</p>
     <dl class="stats">
-      <div><dt>Size</dt><dd data-stat="size">–</dd></div>
+      <div class="wide"><dt>Frame size</dt><dd data-stat="size">–</dd></div>
       <div><dt title="frames per second received from the camera">fps in</dt><dd data-stat="fps">–</dd></div>
       <div><dt title="frames per second painted on this page">fps shown</dt><dd data-stat="shown">–</dd></div>
       <div><dt>kB/s</dt><dd data-stat="kbps">–</dd></div>
       <div><dt>Frames</dt><dd data-stat="frames">–</dd></div>
       <div><dt title="frames the device produced but never arrived">Dropped</dt><dd data-stat="dropped">–</dd></div>
       <div><dt>CRC errors</dt><dd data-stat="crc">–</dd></div>
-      <div><dt>Viewers</dt><dd data-stat="clients">–</dd></div>
     </dl>
     <div class="actions">
       <button type="button" class="snap primary">Snapshot</button>
@@ -121,7 +123,7 @@ export function viewerHtml(options: ViewerOptions): string {
       ? '<p class="empty">No cameras are configured.</p>'
       : `<div class="cams ${single ? 'one' : 'grid'}">\n${cards}\n</div>`;
   const lock = options.authRequired
-    ? '<span class="lock" title="This gateway asks for a user name and password">🔒 password protected</span>'
+    ? `<span class="lock" title="This gateway asks for a user name and password">${LOCK_ICON} password protected</span>`
     : '';
   const defaultBase = options.cameras.length > 0 ? escapeHtml(cameraBase(options.cameras[0]!, single)) : '';
   return `<!doctype html>
