@@ -1,0 +1,271 @@
+/**
+ * Cross-language round trips: frames the C encoder emits decode byte-exact in the gateway's
+ * TS CamfDecoder; command frames the TS encoder makes decode to exactly the expected commands in
+ * the C decoder, through junk, corrupted and truncated frames; the committed vectors in
+ * fixtures/vectors/ are checked in both directions.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CamfCommandDecoder, CamfDecoder, CamfType, encodeCamfFrame } from '../../src/protocol/camf.js';
+import type { DeviceEvent } from '../../src/protocol/types.js';
+import { camfTool, hasTool, REPO_DIR, run } from './c-build.js';
+import {
+  commandVectors,
+  deviceEncodeArgs,
+  deviceFramesByTs,
+  type ExpectedDeviceEvent,
+  sha256,
+  VECTORS_DIR,
+} from './vectors.js';
+
+const HAS_GCC = hasTool('gcc');
+if (!HAS_GCC) console.warn('test/firmware: gcc not found, C round trips skipped (install gcc)');
+
+let tool = '';
+beforeAll(async () => {
+  if (HAS_GCC) tool = await camfTool();
+});
+
+/** Push `bytes` through a fresh CamfDecoder in pieces of `chunk` bytes. */
+function decodeAll(bytes: Uint8Array, chunk = bytes.length): { events: DeviceEvent[]; dec: CamfDecoder } {
+  const dec = new CamfDecoder();
+  const events: DeviceEvent[] = [];
+  for (let i = 0; i < bytes.length; i += chunk) events.push(...dec.push(bytes.subarray(i, i + chunk)));
+  events.push(...dec.end());
+  return { events, dec };
+}
+
+/** Events as the vectors' JSON describes them (frames by size and hash). */
+function describeEvents(events: DeviceEvent[]): unknown[] {
+  return events.map((e) => {
+    switch (e.type) {
+      case 'frame':
+        return {
+          type: 'frame',
+          seq: e.seq,
+          deviceTimeUs: e.deviceTimeUs,
+          bytes: e.jpeg.length,
+          sha256: sha256(e.jpeg),
+        };
+      case 'info':
+        return { type: 'info', raw: e.raw };
+      case 'log':
+      case 'reply':
+        return { type: e.type, text: e.text };
+      default:
+        return { type: e.type };
+    }
+  });
+}
+
+function describeExpected(expected: ExpectedDeviceEvent[]): unknown[] {
+  return expected.map((e) => {
+    if (e.type === 'frame') {
+      return { type: 'frame', seq: e.seq, deviceTimeUs: e.deviceTimeUs, bytes: e.bytes, sha256: e.sha256 };
+    }
+    if (e.type === 'info') return { type: 'info', raw: e.raw };
+    return { type: e.type, text: e.text };
+  });
+}
+
+/** Run the C command decoder over `input`; returns the printed lines and its stats line. */
+async function cCommands(input: Uint8Array, cap?: number): Promise<{ lines: string[]; stats: string }> {
+  const r = await run(tool, cap === undefined ? ['commands'] : ['commands', '--cap', String(cap)], input);
+  expect(r.code).toBe(0);
+  const text = r.stdout.toString('utf8');
+  return { lines: text === '' ? [] : text.replace(/\n$/, '').split('\n'), stats: r.stderr.trim() };
+}
+
+let seq = 0;
+function command(text: string): Buffer {
+  return encodeCamfFrame({ type: CamfType.Command, payload: text, seq: seq++, timestampUs: 1000 * seq });
+}
+
+describe.skipIf(!HAS_GCC)('device → host: C encoder, TS decoder', () => {
+  const committed = readFileSync(join(VECTORS_DIR, 'device-frames.bin'));
+  const expected = JSON.parse(readFileSync(join(VECTORS_DIR, 'device-frames.json'), 'utf8')) as {
+    events: ExpectedDeviceEvent[];
+  };
+
+  it('the committed device-frames.bin decodes to device-frames.json, whatever the chunking', () => {
+    for (const chunk of [committed.length, 4096, 7, 1]) {
+      const { events, dec } = decodeAll(committed, chunk);
+      expect(describeEvents(events)).toEqual(describeExpected(expected.events));
+      expect(dec.stats.crcErrors).toBe(0);
+      expect(dec.stats.bytesSkipped).toBe(0);
+    }
+  });
+
+  it('the C encoder reproduces device-frames.bin byte for byte, and so does the TS encoder', async () => {
+    const r = await run(tool, deviceEncodeArgs());
+    expect(r.code).toBe(0);
+    expect(r.stdout.equals(committed)).toBe(true);
+    expect(deviceFramesByTs().equals(committed)).toBe(true);
+  });
+
+  it('every fixture JPEG streamed in 1-byte and 4 KiB camf_write pieces decodes byte-exact', async () => {
+    const files = [
+      'qvga-001',
+      'qvga-012',
+      'qvga-024',
+      'vga-001',
+      'vga-008',
+      'restart',
+      'exif-thumb',
+      'progressive',
+    ].map((f) => `../fixtures/jpeg/${f}.jpg`);
+    for (const chunk of ['1', '4096']) {
+      const r = await run(tool, [
+        'encode',
+        '--seq',
+        '4294967290',
+        '--chunk',
+        chunk,
+        ...files.map((f) => `jpeg:${f}`),
+      ]);
+      expect(r.code).toBe(0);
+      const { events, dec } = decodeAll(r.stdout, 1000);
+      const frames = events.filter((e) => e.type === 'frame');
+      expect(
+        frames.map((f) => f.jpeg.equals(readFileSync(join(REPO_DIR, f_(files, frames.indexOf(f)))))),
+      ).toEqual(files.map(() => true));
+      // seq wraps from 2^32-1 to 0 without counting a drop or a restart.
+      expect(frames.map((f) => f.seq)).toEqual([
+        4294967290, 4294967291, 4294967292, 4294967293, 4294967294, 4294967295, 0, 1,
+      ]);
+      expect(dec.stats.deviceDrops).toBe(0);
+      expect(dec.stats.crcErrors).toBe(0);
+    }
+  });
+
+  it('log, info and reply texts survive byte-exact, including UTF-8', async () => {
+    const r = await run(tool, [
+      'encode',
+      'log:héllo ✓',
+      'info:{"a":[1,2],"b":"ü"}',
+      'reply:ok framesize=VGA',
+      'reply:error x',
+    ]);
+    const { events } = decodeAll(r.stdout);
+    expect(events).toEqual([
+      { type: 'log', text: 'héllo ✓' },
+      { type: 'info', info: { a: [1, 2], b: 'ü' }, raw: '{"a":[1,2],"b":"ü"}' },
+      { type: 'reply', text: 'ok framesize=VGA' },
+      { type: 'reply', text: 'error x' },
+    ]);
+  });
+});
+
+function f_(files: string[], i: number): string {
+  return files[i]!.replace('../', '');
+}
+
+describe.skipIf(!HAS_GCC)('host → device: TS encoder, C decoder', () => {
+  it('the committed commands.bin decodes to commands.json in C and in TS, and TS re-encodes it exactly', async () => {
+    const bytes = readFileSync(join(VECTORS_DIR, 'commands.bin'));
+    const { commands } = JSON.parse(readFileSync(join(VECTORS_DIR, 'commands.json'), 'utf8')) as {
+      commands: string[];
+    };
+    expect((await cCommands(bytes)).lines).toEqual(commands);
+    const ts = new CamfCommandDecoder().push(bytes).flatMap((e) => (e.type === 'command' ? [e.text] : []));
+    expect(ts).toEqual(commands);
+    const again = commandVectors();
+    expect(again.bytes.equals(bytes)).toBe(true);
+    expect(again.expected).toEqual(commands);
+  });
+
+  it('corrupting any single byte of a frame loses that frame alone', async () => {
+    const victim = command('framesize=SVGA');
+    const parts: Buffer[] = [];
+    const expected: string[] = [];
+    for (let k = 0; k < victim.length; k++) {
+      const bad = Buffer.from(victim);
+      bad[k] = bad[k]! ^ 0x5a;
+      parts.push(bad);
+      const next = `quality=${10 + (k % 50)}`;
+      parts.push(command(next));
+      expected.push(next);
+    }
+    const { lines, stats } = await cCommands(Buffer.concat(parts));
+    expect(lines).toEqual(expected);
+    expect(stats).toMatch(/commands=46 /);
+  });
+
+  it('a frame cut short at any byte does not cost the frame after it', async () => {
+    const victim = command('special_effect=2');
+    const parts: Buffer[] = [];
+    const expected: string[] = [];
+    for (let k = 1; k < victim.length; k++) {
+      parts.push(victim.subarray(0, k));
+      const next = `brightness=${(k % 5) - 2}`;
+      parts.push(command(next));
+      expected.push(next);
+    }
+    const { lines } = await cCommands(Buffer.concat(parts));
+    expect(lines).toEqual(expected);
+  });
+
+  it('junk, echoed device frames, oversize and malformed commands never become commands', async () => {
+    let x = 12345;
+    const junk = (n: number): Buffer => {
+      const b = Buffer.alloc(n);
+      for (let i = 0; i < n; i++) {
+        x = (x * 1103515245 + 12345) >>> 0;
+        b[i] = x >>> 24;
+      }
+      return b;
+    };
+    const long = `framesize=${'X'.repeat(60)}`; // payload 70 > 64 bytes the 96-byte buffer allows
+    const input = Buffer.concat([
+      junk(300),
+      command('info'),
+      encodeCamfFrame({ type: CamfType.Jpeg, payload: Buffer.from([0xff, 0xd8, 0xff, 0xd9]), seq: 1 }),
+      command(long),
+      command('=VGA'),
+      command('vflip=1'),
+      junk(700),
+      command('stream=1'),
+      Buffer.from('CAMF'),
+    ]);
+    const { lines, stats } = await cCommands(input);
+    expect(lines).toEqual(['info', '!malformed', 'vflip=1', 'stream=1']);
+    expect(stats).toMatch(/oversized=1 /);
+    // With a buffer big enough for it, the long command is accepted.
+    expect((await cCommands(command(long), 128)).lines).toEqual([long]);
+  });
+});
+
+describe.skipIf(!HAS_GCC)('camf_tool device (the fake camera the e2e tests use)', () => {
+  it('boots with a log and an info frame, answers every command, sends a frame on snapshot', async () => {
+    const input = Buffer.concat([
+      command('framesize=VGA'),
+      command('quality=99'),
+      command('zoom=2'),
+      command('snapshot'),
+      command('info'),
+      command('quality=20'),
+    ]);
+    const r = await run(tool, ['device', '--ignore', 'quality', '../fixtures/jpeg/qvga-001.jpg'], input);
+    expect(r.code).toBe(0);
+    const { events, dec } = decodeAll(r.stdout);
+    expect(dec.stats.crcErrors).toBe(0);
+    expect(events.filter((e) => e.type === 'reply').map((e) => (e.type === 'reply' ? e.text : ''))).toEqual([
+      'ok framesize=VGA',
+      'error unknown command zoom',
+      'ok snapshot',
+      'ok info',
+    ]);
+    const infos = events.filter((e) => e.type === 'info');
+    expect(infos).toHaveLength(2);
+    expect(infos[1]).toMatchObject({ info: { framesize: 'VGA' } });
+    const frames = events.filter((e) => e.type === 'frame');
+    expect(frames).toHaveLength(1);
+    expect(
+      frames[0]!.type === 'frame' &&
+        frames[0]!.jpeg.equals(readFileSync(join(REPO_DIR, 'fixtures/jpeg/qvga-001.jpg'))),
+    ).toBe(true);
+    expect(events[0]).toEqual({ type: 'log', text: 'camf_tool fake device ready' });
+    expect(events).toContainEqual({ type: 'log', text: 'cmd quality=99' });
+  });
+});
