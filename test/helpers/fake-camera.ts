@@ -27,6 +27,27 @@ export function fixtureFrames(prefix: 'qvga' | 'vga' = 'qvga'): Buffer[] {
     .map((f) => readFileSync(join(FIXTURES, f)));
 }
 
+/**
+ * A still-valid JPEG of about `targetBytes`: `base` with APP15 padding segments
+ * after SOI (decoders skip them). For tests that need frames big enough to fill
+ * socket buffers. `fill` varies the padding so frames differ.
+ */
+export function paddedJpeg(base: Buffer, targetBytes: number, fill = 0): Buffer {
+  const segments: Buffer[] = [base.subarray(0, 2)];
+  let size = base.length;
+  while (size < targetBytes) {
+    const payload = Math.min(65533, Math.max(1, targetBytes - size - 4));
+    const seg = Buffer.alloc(payload + 4, fill & 0xff);
+    seg[0] = 0xff;
+    seg[1] = 0xef;
+    seg.writeUInt16BE(payload + 2, 2);
+    segments.push(seg);
+    size += seg.length;
+  }
+  segments.push(base.subarray(2));
+  return Buffer.concat(segments);
+}
+
 export type ControlHandler = (
   variable: string,
   value: string | undefined,
