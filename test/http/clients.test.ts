@@ -48,7 +48,7 @@ describe('many clients', () => {
     for (const c of clients) {
       expect(c.error).toBeUndefined();
       expect(c.parts.map((p) => Number(p.headers['x-frame-index']))).toEqual([...Array(n).keys()]);
-      c.parts.forEach((p, i) => expect(p.body.equals(frames[i]!)).toBe(true));
+      for (const [i, p] of c.parts.entries()) expect(p.body.equals(frames[i]!)).toBe(true);
     }
     expect(gw.gateway.openStreams).toBe(50);
     expect(cam.activeViewers).toHaveLength(50);
