@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ControlSession } from '../../src/control/session.js';
+import { ArducamDecoder } from '../../src/protocol/arducam.js';
 import { CamfCommandDecoder } from '../../src/protocol/camf.js';
 import type { DeviceEvent, ProtocolName } from '../../src/protocol/types.js';
 import { ControlError } from '../../src/stream/camera-api.js';
@@ -264,19 +265,19 @@ describe('ControlSession over ArduCAM', () => {
     const p = s.request(variable, value);
     await until(() => port.writes.length === 1, 'the byte');
     expect([...port.writes[0]!]).toEqual([byte]);
-    s.handle({ type: 'log', text: 'ACK CMD done END' });
-    await expect(p).resolves.toEqual({ ok: true, reply: 'ACK CMD done END' });
+    s.handle({ type: 'log', text: 'done' });
+    await expect(p).resolves.toEqual({ ok: true, reply: 'done' });
   });
 
-  it('takes the next ACK CMD line as the reply and ignores ACK IMG', async () => {
+  it('takes the next ACK CMD line, as the real ArduCAM decoder delivers it, as the reply', async () => {
     const port = recordingPort();
     const s = new ControlSession('arducam', port.write);
+    const decoder = new ArducamDecoder();
     const p = s.request('framesize', '320x240');
     await until(() => port.writes.length === 1, 'the byte');
-    s.handle({ type: 'log', text: 'ACK IMG END' });
-    s.handle({ type: 'frame', jpeg: Buffer.from([0xff, 0xd8, 0xff, 0xd9]) });
-    s.handle({ type: 'log', text: 'ACK CMD switch to OV2640_320x240 END' });
-    await expect(p).resolves.toEqual({ ok: true, reply: 'ACK CMD switch to OV2640_320x240 END' });
+    for (const e of decoder.push(Buffer.from('ACK CMD switch to OV2640_320x240 END\r\n', 'latin1')))
+      s.handle(e);
+    await expect(p).resolves.toEqual({ ok: true, reply: 'switch to OV2640_320x240' });
   });
 
   it('reports what was sent when the sketch does not answer within the timeout', async () => {
@@ -292,7 +293,7 @@ describe('ControlSession over ArduCAM', () => {
     const s = new ControlSession('arducam', async () => {});
     const err = await rejection(s.request('framesize', 'HD'));
     expect(err.status).toBe(400);
-    expect(err.message).toContain('160x120');
+    expect(err.message).toContain('one of 160x120, 176x144, 320x240');
     expect((await rejection(s.request('quality', '10'))).supported).toEqual(s.supported);
   });
 });
@@ -319,13 +320,29 @@ describe('ControlSession over Arducam Mega', () => {
     await expect(p).resolves.toEqual({ ok: true, reply: `sent ${hex}` });
   });
 
-  it('resolves with a device reply when one arrives', async () => {
+  it('resolves with the streamoff reply or the camera-info packet when one arrives', async () => {
     const port = recordingPort();
     const s = new ControlSession('arducam-mega', port.write);
-    const p = s.request('info', undefined);
+    const stop = s.request('stream', '0');
     await until(() => port.writes.length === 1, 'the command');
-    s.handle(reply('Camera Type:5MP'));
-    await expect(p).resolves.toEqual({ ok: true, reply: 'Camera Type:5MP' });
+    s.handle({ type: 'log', text: 'greeting' });
+    s.handle(reply('streamoff'));
+    await expect(stop).resolves.toEqual({ ok: true, reply: 'streamoff' });
+    const info = s.request('info', undefined);
+    await until(() => port.writes.length === 2, 'the command');
+    s.handle({ type: 'info', info: { cameraType: '5MP' }, raw: 'Camera Type:5MP' });
+    await expect(info).resolves.toEqual({ ok: true, reply: 'Camera Type:5MP' });
+  });
+
+  it('accepts the Mega level ranges (brightness -4..4) and rejects beyond', async () => {
+    vi.useFakeTimers();
+    const port = recordingPort();
+    const s = new ControlSession('arducam-mega', port.write);
+    const p = s.request('brightness', '-4');
+    await vi.advanceTimersByTimeAsync(3000);
+    expect([...port.writes[0]!]).toEqual([0x55, 0x03, 0x08, 0xaa]);
+    await p;
+    expect((await rejection(s.request('brightness', '5'))).message).toContain('an integer -4..4');
   });
 });
 
