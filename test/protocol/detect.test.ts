@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { CamfEncoder } from '../../src/protocol/camf.js';
+import { AutoDecoder, createDecoder } from '../../src/protocol/detect.js';
+import type { DeviceEvent, ProtocolName } from '../../src/protocol/types.js';
+import {
+  CHUNK_SIZES,
+  digests,
+  ESP32_BOOT_LOG,
+  feedInChunks,
+  fixtureJpegs,
+  framesOf,
+  summarize,
+} from './helpers.js';
+
+const q = fixtureJpegs(/^qvga-00[1-4]/).map((j) => j.bytes);
+const boot = Buffer.from(ESP32_BOOT_LOG, 'latin1');
+
+const u16 = (n: number) => Buffer.from([n & 0xff, n >> 8]);
+const u32 = (n: number) => {
+  const b = Buffer.alloc(4);
+  b.writeUInt32LE(n);
+  return b;
+};
+
+/** Each protocol's bytes for the JPEGs `q`, as the devices send them. */
+const wire: Record<ProtocolName, (jpegs: Buffer[]) => Buffer> = {
+  camf: (jpegs) => {
+    const enc = new CamfEncoder({ clockUs: () => 0 });
+    return Buffer.concat([enc.info({ model: 'ESP32-CAM' }), ...jpegs.map((j) => enc.jpeg(j))]);
+  },
+  jpeg: (jpegs) => Buffer.concat(jpegs.flatMap((j, i) => [j, Buffer.from(`I (${i}) cam: sent\r\n`)])),
+  arducam: (jpegs) =>
+    Buffer.concat([
+      Buffer.from('ACK CMD ArduCAM Start! END\r\nACK CMD OV2640 detected. END\r\n'),
+      ...jpegs.flatMap((j) => [Buffer.from('ACK IMG END\r\n'), j]),
+    ]),
+  openiris: (jpegs) =>
+    Buffer.concat(jpegs.flatMap((j) => [Buffer.from([0xff, 0xa0, 0xff, 0xa1]), u16(j.length), j])),
+  'arducam-mega': (jpegs) =>
+    Buffer.concat(
+      jpegs.flatMap((j) => [
+        Buffer.from([0xff, 0xaa, 0x01]),
+        u32(j.length),
+        Buffer.from([0x11]),
+        j,
+        Buffer.from([0xff, 0xbb]),
+      ]),
+    ),
+};
+
+function detectEverywhere(bytes: Buffer) {
+  let ref: { events: object[]; d: AutoDecoder; raw: DeviceEvent[] } | undefined;
+  for (const size of CHUNK_SIZES) {
+    const d = new AutoDecoder();
+    const raw = feedInChunks(d, bytes, size);
+    const events = summarize(raw);
+    if (ref) {
+      expect({ size, events, stats: d.stats }).toEqual({ size, events: ref.events, stats: ref.d.stats });
+    }
+    ref ??= { events, d, raw };
+  }
+  return ref!;
+}
+
+describe('AutoDecoder', () => {
+  it.each(Object.keys(wire) as ProtocolName[])(
+    'detects %s behind an ESP32 boot log and loses no frame',
+    (name) => {
+      const bytes = Buffer.concat([boot, wire[name](q)]);
+      const { d, raw } = detectEverywhere(bytes);
+      expect(raw[0]).toEqual({ type: 'protocol', protocol: name });
+      expect(raw.filter((e) => e.type === 'protocol')).toHaveLength(1);
+      expect(d.protocol).toBe(name);
+      expect(digests(framesOf(raw))).toEqual(digests(q));
+      expect(d.stats.bytesIn).toBe(bytes.length);
+      expect(d.stats.frames).toBe(q.length);
+      expect(d.bufferedBytes).toBe(0);
+    },
+  );
+
+  it('reports the inner decoder stats plus nothing lost: CAMF skipped bytes are the boot log', () => {
+    const { d } = detectEverywhere(Buffer.concat([boot, wire.camf(q)]));
+    expect(d.stats.bytesSkipped).toBe(boot.length);
+  });
+
+  it.each(['camf', 'openiris', 'arducam', 'arducam-mega'] as const)(
+    'is not fooled by a %s stream joined right at a JPEG payload',
+    (name) => {
+      const full = wire[name](q);
+      const bytes = full.subarray(full.indexOf(Buffer.from([0xff, 0xd8, 0xff])));
+      expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+      const { d, raw } = detectEverywhere(bytes);
+      expect(d.protocol).toBe(name);
+      expect(framesOf(raw).length).toBeGreaterThanOrEqual(q.length - 1);
+    },
+  );
+
+  it('chooses bare JPEG when the junk before it holds a fake CAMF header and a false SOI', () => {
+    const junk = Buffer.concat([
+      Buffer.from('CAMF\x01\x01 not a header at all, 28 bytes or more.....', 'latin1'),
+      Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x7f, 0x12, 0x20, 0x20, 0x20, 0x20, 0x20]),
+      Buffer.from('ACK not arducam\r\n\x55\x00\xff\xaa\x42'),
+    ]);
+    const { d, raw } = detectEverywhere(Buffer.concat([junk, wire.jpeg(q)]));
+    expect(d.protocol).toBe('jpeg');
+    expect(digests(framesOf(raw))).toEqual(digests(q));
+  });
+
+  it('decides at end of stream on a single JPEG and emits it', () => {
+    const { d, raw } = detectEverywhere(Buffer.concat([boot, q[0]!]));
+    expect(d.protocol).toBe('jpeg');
+    expect(digests(framesOf(raw))).toEqual(digests([q[0]!]));
+  });
+
+  it('stays undecided on bytes that match nothing, holding no more than its window', () => {
+    const noise = Buffer.alloc(20_000);
+    for (let i = 0; i < noise.length; i++) noise[i] = 0x20 + ((i * 7) % 90);
+    const d = new AutoDecoder({ detectWindowBytes: 4096 });
+    let peak = 0;
+    for (let i = 0; i < noise.length; i += 1000) {
+      expect(d.push(noise.subarray(i, i + 1000))).toEqual([]);
+      peak = Math.max(peak, d.bufferedBytes);
+    }
+    expect(peak).toBeLessThanOrEqual(4096);
+    expect(d.protocol).toBe('auto');
+    expect(d.end()).toEqual([]);
+    expect(d.stats).toMatchObject({ bytesIn: noise.length, bytesSkipped: noise.length });
+  });
+
+  it('detects after dropping a window of junk and counts the dropped bytes as skipped', () => {
+    const noise = Buffer.alloc(10_000, 0x2e);
+    const camf = wire.camf(q);
+    const d = new AutoDecoder({ detectWindowBytes: 4096 });
+    const events = feedInChunks(d, Buffer.concat([noise, camf]), 512);
+    expect(d.protocol).toBe('camf');
+    expect(digests(framesOf(events))).toEqual(digests(q));
+    expect(d.stats).toMatchObject({ bytesIn: noise.length + camf.length, bytesSkipped: noise.length });
+  });
+});
+
+describe('createDecoder', () => {
+  it('makes each protocol decoder and rejects unknown names', () => {
+    for (const name of ['camf', 'jpeg', 'arducam', 'arducam-mega', 'openiris'] as const) {
+      expect(createDecoder(name).protocol).toBe(name);
+    }
+    expect(createDecoder('auto').protocol).toBe('auto');
+    expect(() => createDecoder('mjpeg' as never)).toThrow(
+      /unknown protocol "mjpeg" \(expected one of auto, camf/,
+    );
+  });
+});
