@@ -16,7 +16,6 @@ export { type AppOptions, createApp, type GatewayApp } from './http/app.js';
 export { listen, type RunningServer } from './http/server.js';
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './log.js';
 export * from './protocol/index.js';
-export * from './protocol/types.js';
 export {
   formatPortList,
   KNOWN_BRIDGES,

@@ -5,6 +5,7 @@
  * `start()`/`stop()` come in a pair.
  */
 import type { CameraConfig } from '../config.js';
+import { ARDUCAM_STREAM_STOP } from '../control/arducam-adapter.js';
 import { ControlSession } from '../control/session.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
@@ -158,12 +159,19 @@ export class Camera implements CameraHandle {
     this.#started = false;
     clearTimeout(this.#idleTimer);
     clearTimeout(this.#arducamTimer);
-    if (this.#detected === 'arducam' && this.online && this.#session) {
-      const abort = AbortSignal.timeout(STOP_BYTE_TIMEOUT_MS);
-      await this.#session.request('stream', '0', abort).catch(() => {});
-    }
     this.#session?.close();
     this.#session = undefined;
+    if (this.#detected === 'arducam' && this.online) {
+      // The sketch keeps streaming after we go; tell it to stop before the port closes.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.source.write(Uint8Array.of(ARDUCAM_STREAM_STOP)).catch(() => {}),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, STOP_BYTE_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     await this.source.stop();
   }
 

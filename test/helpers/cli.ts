@@ -3,9 +3,11 @@
  * root) and waiting for what it prints, plus small polling helpers.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MultipartParser, type MultipartPart } from './multipart.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -136,4 +138,79 @@ export async function runCli(
   const run = startCli(args, env);
   const code = await run.exited;
   return { code, stdout: run.stdout, stderr: run.stderr };
+}
+
+export interface ReceivedPart extends MultipartPart {
+  /** performance.now() when the part was complete. */
+  at: number;
+}
+
+export interface StreamWatch {
+  readonly status: number;
+  readonly parts: ReceivedPart[];
+  /** Resolves with the first part (from index `from` on) for which `match` is true. */
+  waitForPart(
+    what: string,
+    match: (part: ReceivedPart) => boolean,
+    timeoutMs?: number,
+    from?: number,
+  ): Promise<ReceivedPart>;
+  close(): void;
+}
+
+/** Open an MJPEG stream over a real socket and parse it strictly as it arrives. */
+export function watchStream(url: string): Promise<StreamWatch> {
+  return new Promise((resolveWatch, reject) => {
+    const req = httpGet(url, (res) => {
+      const parser = new MultipartParser('frame');
+      const parts: ReceivedPart[] = [];
+      const waiters = new Set<() => void>();
+      let failure: Error | undefined;
+      res.on('data', (chunk: Buffer) => {
+        try {
+          for (const p of parser.push(chunk)) parts.push({ ...p, at: performance.now() });
+        } catch (err) {
+          failure = err as Error;
+        }
+        for (const w of waiters) w();
+      });
+      res.on('error', () => {});
+      resolveWatch({
+        status: res.statusCode ?? 0,
+        parts,
+        waitForPart(what, match, timeoutMs = 5000, from = 0) {
+          return new Promise((resolvePart, rejectPart) => {
+            const check = (): void => {
+              if (failure) {
+                done();
+                rejectPart(failure);
+                return;
+              }
+              for (let i = from; i < parts.length; i++) {
+                if (match(parts[i]!)) {
+                  done();
+                  resolvePart(parts[i]!);
+                  return;
+                }
+              }
+            };
+            const timer = setTimeout(() => {
+              done();
+              rejectPart(
+                new Error(`no ${what} on the stream within ${timeoutMs} ms (${parts.length} parts)`),
+              );
+            }, timeoutMs);
+            const done = (): void => {
+              clearTimeout(timer);
+              waiters.delete(check);
+            };
+            waiters.add(check);
+            check();
+          });
+        },
+        close: () => req.destroy(),
+      });
+    });
+    req.on('error', reject);
+  });
 }

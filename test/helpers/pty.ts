@@ -1,0 +1,107 @@
+/**
+ * Real pseudo-terminals for integration tests: `socat` links a "device" end
+ * (what the gateway opens as its serial port) to a "host" end (where the test
+ * plays the camera). Killing socat is an unplug: both links disappear.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { constants, existsSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface Pty {
+  /** The end the gateway opens, e.g. `/tmp/x/dev`. */
+  readonly dev: string;
+  /** The end the test writes device bytes into. */
+  readonly host: string;
+  readonly process: ChildProcess;
+  /** Kill socat (an unplug) and wait until it exited and its links are gone. */
+  close(): Promise<void>;
+}
+
+async function pollFor(what: string, check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Start socat with links `<dir>/<name>` (device end) and `<dir>/<name>-host`; resolves once both exist. */
+export async function openPty(dir: string, name = 'dev'): Promise<Pty> {
+  const dev = join(dir, name);
+  const host = join(dir, `${name}-host`);
+  const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${dev}`, `pty,raw,echo=0,link=${host}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let dead = false;
+  void exited.then(() => {
+    dead = true;
+  });
+  await pollFor(`socat links ${dev} (${stderr})`, () => dead || (existsSync(dev) && existsSync(host)), 5000);
+  if (dead) throw new Error(`socat exited: ${stderr}`);
+  return {
+    dev,
+    host,
+    process: child,
+    async close() {
+      if (!dead) child.kill('SIGTERM');
+      await exited;
+      await pollFor(`socat links removed`, () => !existsSync(dev) && !existsSync(host), 5000);
+    },
+  };
+}
+
+/**
+ * Writes bytes into a pty's host end as a UART at `bytesPerSecond` would
+ * (default 200 000 = 2 Mbaud), in timed chunks: each tick sends what is due.
+ */
+export class PacedWriter {
+  readonly #bytesPerSecond: number;
+  readonly #tickMs: number;
+  #fh: FileHandle | undefined;
+  #closed = false;
+
+  private constructor(bytesPerSecond: number, tickMs: number) {
+    this.#bytesPerSecond = bytesPerSecond;
+    this.#tickMs = tickMs;
+  }
+
+  static async open(path: string, bytesPerSecond = 200_000, tickMs = 10): Promise<PacedWriter> {
+    const writer = new PacedWriter(bytesPerSecond, tickMs);
+    writer.#fh = await open(path, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK);
+    return writer;
+  }
+
+  /** Send `data` paced; resolves when all of it was written (or the writer was closed / the pty vanished). */
+  async write(data: Uint8Array): Promise<void> {
+    const t0 = performance.now();
+    let sent = 0;
+    while (sent < data.length && !this.#closed) {
+      const due = Math.min(data.length, Math.floor(((performance.now() - t0) / 1000) * this.#bytesPerSecond));
+      while (sent < due && !this.#closed) {
+        try {
+          const { bytesWritten } = await this.#fh!.write(data, sent, due - sent);
+          sent += bytesWritten;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EAGAIN') break; // pty buffer full: the reader is behind (or not there yet)
+          if (code === 'EIO' || code === 'EBADF') return; // the pty went away
+          throw err;
+        }
+      }
+      await new Promise((r) => setTimeout(r, this.#tickMs));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const fh = this.#fh;
+    this.#fh = undefined;
+    await fh?.close().catch(() => {});
+  }
+}

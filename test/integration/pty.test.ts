@@ -1,0 +1,76 @@
+/**
+ * The CLI as a user starts it (`npx cam-gateway --port <pty> …`) on a real
+ * pseudo-terminal, a "device" writing CAMF at 2 Mbaud on the other end.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
+import { CamfEncoder } from '../../src/protocol/camf.js';
+import { type CliRun, freePort, runCli, startCli, watchStream } from '../helpers/cli.js';
+import { fixtureFrames } from '../helpers/fake-camera.js';
+import { openPty, PacedWriter, type Pty } from '../helpers/pty.js';
+
+describe('cam-gateway on a real pty', () => {
+  let dir: string;
+  let pty: Pty;
+  let cli: CliRun;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cam-pty-'));
+    pty = await openPty(dir);
+    const port = await freePort();
+    cli = startCli(['--port', pty.dev, '--protocol', 'camf', '--listen', `127.0.0.1:${port}`]);
+    url = (await cli.waitFor(/open (http:\/\/\S+?)\/?(\s|$)/))[1]!;
+  });
+  afterAll(async () => {
+    await cli?.stop();
+    await pty?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves what the device sends at 2 Mbaud on /stream, byte-exact and in order', async () => {
+    const frames = fixtureFrames('qvga');
+    const device = new CamfEncoder();
+    const stream = await watchStream(`${url}/stream`);
+    expect(stream.status).toBe(200);
+    const writer = await PacedWriter.open(pty.host, 200_000);
+    await writer.write(
+      Buffer.concat([
+        device.info({ model: 'pty-test', sensor: 'OV2640' }),
+        device.log('hello from the pty'),
+        ...frames.map((f) => device.jpeg(f)),
+      ]),
+    );
+    await writer.close();
+    await stream.waitForPart('the last frame', (p) => p.body.equals(frames.at(-1)!), 10_000);
+    stream.close();
+
+    const received = stream.parts.filter((p) => !p.body.equals(NO_SIGNAL_JPEG));
+    let last = -1;
+    for (const part of received) {
+      const index = frames.findIndex((f, i) => i > last && f.equals(part.body));
+      expect(index, 'every frame on the stream is one the device sent, in order').toBeGreaterThan(last);
+      last = index;
+    }
+    expect(received.length).toBeGreaterThanOrEqual(12);
+
+    const status = (await (await fetch(`${url}/status`)).json()) as { cameras: Record<string, unknown>[] };
+    expect(status.cameras[0]).toMatchObject({
+      online: true,
+      frames: 24,
+      crcErrors: 0,
+      info: { model: 'pty-test', sensor: 'OV2640' },
+      logs: ['hello from the pty'],
+    });
+  });
+
+  it('a second gateway on the same port exits 1 saying the port is busy and who holds it', async () => {
+    const port = await freePort();
+    const second = await runCli(['--port', pty.dev, '--protocol', 'camf', '--listen', `127.0.0.1:${port}`]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(new RegExp(`cam-gateway: port ${pty.dev} is busy \\(held by pid \\d+ `));
+  });
+});
