@@ -98,7 +98,7 @@ function cameraInfo(framesize: string): Record<string, unknown> {
 
 function camfQvga(): Buffer {
   const enc = new CamfEncoder({ clockUs: () => 0 });
-  const parts = [latin1(ESP32_ROM_BOOT_LOG)];
+  const parts: Buffer[] = [latin1(ESP32_ROM_BOOT_LOG)];
   parts.push(enc.info(cameraInfo('QVGA'), BOOT_US));
   parts.push(enc.log('camera ready, streaming QVGA', BOOT_US + 1000));
   jpegNames('qvga-').forEach((name, i) => {
@@ -110,7 +110,7 @@ function camfQvga(): Buffer {
 function camfVgaNoise(): { bytes: Buffer; sidecar: StreamSidecar } {
   const rand = mulberry32(0x5eed_0002);
   const enc = new CamfEncoder({ clockUs: () => 0 });
-  const parts = [latin1(ESP32_ROM_BOOT_LOG)];
+  const parts: Buffer[] = [latin1(ESP32_ROM_BOOT_LOG)];
   const frames: ExpectedFrame[] = [];
   const damaged: StreamSidecar['damaged'] = [];
   parts.push(enc.info(cameraInfo('VGA'), BOOT_US));
@@ -177,7 +177,7 @@ function jpegBootlog(): { bytes: Buffer; sidecar: StreamSidecar } {
     'restart.jpg',
     'dqt-ffd9.jpg',
   ];
-  const parts = [latin1(ESP32_ROM_BOOT_LOG)];
+  const parts: Buffer[] = [latin1(ESP32_ROM_BOOT_LOG)];
   const frames: ExpectedFrame[] = [];
   let t = 612;
   for (const name of names) {
@@ -204,7 +204,7 @@ function jpegBootlog(): { bytes: Buffer; sidecar: StreamSidecar } {
 function demo(): Buffer {
   const enc = new CamfEncoder({ clockUs: () => 0 });
   const names = jpegNames('qvga-');
-  const parts = [
+  const parts: Buffer[] = [
     enc.info(
       {
         model: 'demo',
