@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildStreamFixtures, type StreamSidecar } from '../../scripts/make-stream-fixtures.js';
 import {
   CAMF_HEADER_BYTES,
   CAMF_MAGIC,
@@ -15,8 +16,10 @@ import {
   digests,
   ESP32_BOOT_LOG,
   feedInChunks,
+  fixture,
   fixtureJpegs,
   framesOf,
+  sha1,
   summarize,
 } from './helpers.js';
 
@@ -275,6 +278,49 @@ describe('CamfCommandDecoder', () => {
         { type: 'command', text: 'snapshot', name: 'snapshot', seq: 1, timestampUs: 0 },
       ]);
       expect(d.stats.deviceDrops).toBe(0);
+    }
+  });
+});
+
+describe('CAMF stream fixtures', () => {
+  const qvga = fixtureJpegs(/^qvga-/).map((j) => j.bytes);
+
+  it('camf-qvga.bin: boot log skipped, info, log, the 24 QVGA frames in order', () => {
+    const bytes = fixture('streams/camf-qvga.bin');
+    for (const size of [7, 4096, Number.POSITIVE_INFINITY]) {
+      const { d, events, frames } = decodeAll(bytes, size);
+      expect(frames).toEqual(digests(qvga));
+      expect(events[0]).toMatchObject({ type: 'info', info: { model: 'ESP32-CAM', framesize: 'QVGA' } });
+      expect(events[1]).toMatchObject({ type: 'log' });
+      expect(d.stats).toMatchObject({ crcErrors: 0, deviceDrops: 0, frames: 24 });
+      expect(d.stats.bytesSkipped).toBe(bytes.indexOf(CAMF_MAGIC));
+    }
+  });
+
+  it('camf-vga-noise.bin: exactly the frames its sidecar lists, with their seqs and counters', () => {
+    const bytes = fixture('streams/camf-vga-noise.bin');
+    const sidecar = JSON.parse(fixture('streams/camf-vga-noise.json').toString()) as StreamSidecar;
+    for (const size of CHUNK_SIZES) {
+      const { d, events } = decodeAll(bytes, size);
+      const frames = events.filter((e) => e.type === 'frame');
+      expect(frames.map((f) => [sha1(f.jpeg), f.seq])).toEqual(sidecar.frames.map((f) => [f.sha1, f.seq]));
+      for (const [k, v] of Object.entries(sidecar.stats)) expect(d.stats[k as keyof typeof d.stats]).toBe(v);
+      expect(events.at(-1)).toEqual({ type: 'log', text: 'stream stopped' });
+    }
+  });
+
+  it('demo.camf: a demo info frame, a log line and the 24 QVGA frames 100 ms apart', () => {
+    const { events, frames } = decodeAll(fixture('streams/demo.camf'), 4096);
+    expect(events[0]).toMatchObject({ type: 'info', info: { model: 'demo', sensor: 'fixture' } });
+    expect(events[1]).toMatchObject({ type: 'log' });
+    expect(frames).toEqual(digests(qvga));
+    const times = events.flatMap((e) => (e.type === 'frame' ? [e.deviceTimeUs!] : []));
+    expect(times.slice(1).map((t, i) => t - times[i]!)).toEqual(Array(23).fill(100_000));
+  });
+
+  it('every stream fixture is what scripts/make-stream-fixtures.ts makes today', () => {
+    for (const [name, bytes] of Object.entries(buildStreamFixtures())) {
+      expect({ name, sha1: sha1(fixture(`streams/${name}`)) }).toEqual({ name, sha1: sha1(bytes) });
     }
   });
 });

@@ -7,6 +7,7 @@ import {
   digests,
   ESP32_BOOT_LOG,
   feedInChunks,
+  fixture,
   fixtureJpegs,
   framesOf,
   summarize,
@@ -147,5 +148,20 @@ describe('createDecoder', () => {
     expect(() => createDecoder('mjpeg' as never)).toThrow(
       /unknown protocol "mjpeg" \(expected one of auto, camf/,
     );
+  });
+});
+
+describe('auto-detection on the recorded stream fixtures', () => {
+  it.each([
+    ['camf-qvga.bin', 'camf', 24],
+    ['camf-vga-noise.bin', 'camf', 5],
+    ['jpeg-bootlog.bin', 'jpeg', 12],
+    ['demo.camf', 'camf', 24],
+  ] as const)('%s is %s with %i frames', (file, protocol, frames) => {
+    const d = new AutoDecoder();
+    const events = feedInChunks(d, fixture(`streams/${file}`), 1024);
+    expect(events[0]).toEqual({ type: 'protocol', protocol });
+    expect(framesOf(events)).toHaveLength(frames);
+    expect(d.stats.frames).toBe(frames);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { StreamSidecar } from '../../scripts/make-stream-fixtures.js';
 import { JpegStreamDecoder } from '../../src/protocol/jpeg.js';
 import { JpegWalker } from '../../src/protocol/jpeg-walker.js';
 import type { DecoderOptions, DecoderStats, DeviceEvent } from '../../src/protocol/types.js';
@@ -7,6 +8,7 @@ import {
   digests,
   ESP32_BOOT_LOG,
   feedInChunks,
+  fixture,
   fixtureJpegs,
   framesOf,
   summarize,
@@ -159,5 +161,14 @@ describe('JpegStreamDecoder', () => {
 
   it('validates its options', () => {
     expect(() => new JpegStreamDecoder({ maxFrameBytes: 1.5 })).toThrow(/"maxFrameBytes"/);
+  });
+});
+
+describe('bare JPEG stream fixture', () => {
+  it('jpeg-bootlog.bin: exactly the frames and counters its sidecar lists, in every chunking', () => {
+    const sidecar = JSON.parse(fixture('streams/jpeg-bootlog.json').toString()) as StreamSidecar;
+    const r = decodeEverywhere(fixture('streams/jpeg-bootlog.bin'));
+    expect(r.frames).toEqual(sidecar.frames.map((f) => `sha1:${f.sha1}/${f.bytes}`));
+    for (const [k, v] of Object.entries(sidecar.stats)) expect(r.stats[k as keyof DecoderStats]).toBe(v);
   });
 });
