@@ -17,15 +17,24 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function listenError(err: NodeJS.ErrnoException, host: string, port: number): Error {
+/** One-line message for a listen failure; keeps the system `code` (EADDRINUSE …) on the Error. */
+function listenError(err: NodeJS.ErrnoException, host: string, port: number): NodeJS.ErrnoException {
+  const error: NodeJS.ErrnoException = listenMessage(err, host, port);
+  if (err.code !== undefined) error.code = err.code;
+  return error;
+}
+
+function listenMessage(err: NodeJS.ErrnoException, host: string, port: number): Error {
   const where = `${host}:${port}`;
   if (err.code === 'EADDRINUSE') {
     return new Error(
-      `${where} is already in use (another cam-gateway?); pick another --http-port or stop it`,
+      `${where} is already in use (another cam-gateway?); stop it or pick another port with --listen HOST:PORT`,
     );
   }
   if (err.code === 'EACCES') {
-    return new Error(`no permission to listen on ${where} (ports below 1024 need root); pick a port ≥ 1024`);
+    return new Error(
+      `no permission to listen on ${where} (ports below 1024 need root); pick a port ≥ 1024 with --listen HOST:PORT`,
+    );
   }
   if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') {
     return new Error(`cannot listen on ${where}: no such local address`);
