@@ -70,10 +70,10 @@ describe.skipIf(!HAS_TOOLS)(
       expect(r).toEqual({ status: 200, body: { ok: true, reply: 'ok framesize=VGA' } });
       const info = await get(`${gateway.url}/control?var=info`);
       expect(info.body).toEqual({ ok: true, reply: 'ok info' });
-      const cam = await until('the info frame in /status', async () => {
+      const cam = (await until('the info frame in /status', async () => {
         const s = await status(gateway);
         return s.info?.framesize === 'VGA' ? s : undefined;
-      });
+      }))!;
       expect(cam.info).toMatchObject({ model: 'camf_tool', firmware: '1.0.0', framesize: 'VGA' });
       expect(cam.logs).toEqual(expect.arrayContaining(['cmd framesize=VGA', 'cmd info']));
       expect(cam.crcErrors).toBe(0);
@@ -108,6 +108,10 @@ describe.skipIf(!HAS_TOOLS)(
         ok: true,
         reply: 'ok stream=0',
       });
+      // Every frame sent before that reply has been decoded by now; one more round trip shows no new ones.
+      const stopped = (await status(gateway)).frames;
+      expect((await get(`${gateway.url}/control?var=info`)).body).toEqual({ ok: true, reply: 'ok info' });
+      expect((await status(gateway)).frames).toBe(stopped);
       expect((await status(gateway)).crcErrors).toBe(0);
     });
 
