@@ -172,7 +172,9 @@ describe('listen()', () => {
     await expect(listen(gw.gateway.app, { host: '127.0.0.1', port })).rejects.toThrow(
       `127.0.0.1:${port} is already in use`,
     );
-    await expect(listen(gw.gateway.app, { host: '127.0.0.1', port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    await expect(listen(gw.gateway.app, { host: '127.0.0.1', port })).rejects.toMatchObject({
+      code: 'EADDRINUSE',
+    });
   });
 
   it('close() resolves promptly with a stream open, and the client sees the connection end', async () => {
