@@ -36,8 +36,8 @@ export interface FastRunResult {
 
 interface Tally {
   lastSeq: number;
-  delivered: number;
-  bytes: number;
+  /** Every new frame this client got after the window opened: sequence number, size, latency. */
+  got: { seq: number; bytes: number; latencyMs: number }[];
 }
 
 export async function runFastClients(options: FastRunOptions): Promise<FastRunResult> {
@@ -46,11 +46,9 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
   try {
     await server.produce();
     let from = Number.POSITIVE_INFINITY;
-    let to = Number.POSITIVE_INFINITY;
-    const latenciesMs: number[] = [];
     const tallies: Tally[] = [];
     for (let i = 0; i < options.clients; i++) {
-      const tally: Tally = { lastSeq: -1, delivered: 0, bytes: 0 };
+      const tally: Tally = { lastSeq: -1, got: [] };
       tallies.push(tally);
       clients.push(
         new MjpegClient({
@@ -60,10 +58,8 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
             const seq = stamp.seq;
             if (seq <= tally.lastSeq) return; // a re-sent frame is not a new delivery
             tally.lastSeq = seq;
-            if (seq < from || seq >= to) return;
-            tally.delivered++;
-            tally.bytes += bytes;
-            latenciesMs.push(Number(receivedNs - stamp.sentNs) / 1e6);
+            if (seq >= from)
+              tally.got.push({ seq, bytes, latencyMs: Number(receivedNs - stamp.sentNs) / 1e6 });
           },
         }),
       );
@@ -77,7 +73,7 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
     from = start.seq;
     await delay(options.seconds * 1000);
     const end = await server.mark();
-    to = end.seq;
+    const to = end.seq;
     // Let frames already on their way arrive (bounded: a client that fell behind just counts less).
     await waitFor(
       () => tallies.every((t, i) => t.lastSeq >= to - 1 || clients[i]!.closed),
@@ -85,16 +81,18 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
       'clients to catch up',
     ).catch(() => undefined);
     const produced = to - from;
-    const delivered = tallies.reduce((n, t) => n + t.delivered, 0);
+    // Only frames produced inside the window [from, to) count.
+    const inWindow = tallies.flatMap((t) => t.got.filter((g) => g.seq < to));
+    const delivered = inWindow.length;
     return {
       kind: options.kind,
       clients: options.clients,
       produced,
       delivered,
       deliveredShare: delivered / (produced * options.clients),
-      deliveredBytes: tallies.reduce((n, t) => n + t.bytes, 0),
+      deliveredBytes: inWindow.reduce((n, g) => n + g.bytes, 0),
       serverCpuSeconds: cpuSeconds(start.cpu, end.cpu),
-      latenciesMs: latenciesMs.sort((a, b) => a - b),
+      latenciesMs: inWindow.map((g) => g.latencyMs).sort((a, b) => a - b),
       failedClients: clients.filter((c) => c.error !== undefined || c.closed).length,
     };
   } finally {

@@ -8,12 +8,19 @@ import { fileURLToPath } from 'node:url';
 
 export type ServerKind = 'ours' | 'baseline';
 
+/** Where profiles go (git-ignored). */
+export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
+
 export const SERVER_LABEL: Record<ServerKind, string> = {
   ours: 'cam-gateway',
   baseline: 'mjpeg-server (npm)',
 };
 
-export type ChildRequest = { cmd: 'produce' } | { cmd: 'mark'; gc?: boolean } | { cmd: 'stop' };
+export type ChildRequest =
+  | { cmd: 'produce' }
+  /** `gc`: collect garbage first; `resetPeak`: start a new peak-RSS period after this mark. */
+  | { cmd: 'mark'; gc?: boolean; resetPeak?: boolean }
+  | { cmd: 'stop' };
 
 export interface Mark {
   cmd: 'mark';
@@ -21,7 +28,9 @@ export interface Mark {
   seq: number;
   cpu: NodeJS.CpuUsage;
   rss: number;
-  /** Highest RSS sampled (every 250 ms) since the previous mark. */
+  /** The full `process.memoryUsage()` (heap, external, arrayBuffers) at the mark. */
+  memory: NodeJS.MemoryUsage;
+  /** Highest RSS sampled (every 250 ms) since the last mark with `resetPeak`. */
   peakRss: number;
   clients: number;
 }
@@ -42,7 +51,13 @@ export class BenchServer {
 
   static async start(kind: ServerKind, options: BenchServerOptions): Promise<BenchServer> {
     const child = fork(fileURLToPath(new URL('./server-child.ts', import.meta.url)), [], {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+      // BENCH_PROFILE=1: write a V8 CPU profile of each server run to bench/results/ (open in Chrome DevTools).
+      execArgv: [
+        '--expose-gc',
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${RESULTS_DIR}`] : []),
+      ],
       env: {
         ...process.env,
         BENCH_SERVER: kind,
@@ -60,8 +75,8 @@ export class BenchServer {
     await nextReply(this.child, 'producing');
   }
 
-  async mark(gc = false): Promise<Mark> {
-    this.child.send({ cmd: 'mark', gc } satisfies ChildRequest);
+  async mark(options: { gc?: boolean; resetPeak?: boolean } = {}): Promise<Mark> {
+    this.child.send({ cmd: 'mark', ...options } satisfies ChildRequest);
     return nextReply(this.child, 'mark');
   }
 

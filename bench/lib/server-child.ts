@@ -107,9 +107,10 @@ async function main(): Promise<void> {
         break;
       case 'mark': {
         if (msg.gc) globalThis.gc?.();
-        const rss = process.memoryUsage.rss();
-        send({ cmd: 'mark', seq, cpu: process.cpuUsage(), rss, peakRss, clients: served.clients() });
-        peakRss = rss;
+        const memory = process.memoryUsage();
+        const rss = memory.rss;
+        send({ cmd: 'mark', seq, cpu: process.cpuUsage(), rss, memory, peakRss, clients: served.clients() });
+        if (msg.resetPeak) peakRss = rss;
         break;
       }
       case 'stop':
