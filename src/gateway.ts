@@ -90,17 +90,19 @@ export function createGateway(options: GatewayOptions): Gateway {
       return url;
     },
     async start() {
+      // Bind first: a gateway that cannot serve should not open (or reset) any camera.
+      try {
+        server = await listen(http.app, { host, port });
+      } catch (err) {
+        throw describeListenError(host, port, err);
+      }
       const results = await Promise.allSettled(cameras.map((c) => c.start()));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) {
         await stopCameras(cameras);
+        await server.close();
+        server = undefined;
         throw failed.reason;
-      }
-      try {
-        server = await listen(http.app, { host, port });
-      } catch (err) {
-        await stopCameras(cameras);
-        throw describeListenError(host, port, err);
       }
       url = server.url;
     },
@@ -117,7 +119,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 }
 
 function describeListenError(host: string, port: number, err: unknown): Error {
-  const code = (err as NodeJS.ErrnoException).code;
+  const e = err as NodeJS.ErrnoException;
+  // `listen()` already turns errors into one line, but names HTTP-layer flags; say it in CLI terms.
+  const code = e.code ?? (/already in use/i.test(e.message) ? 'EADDRINUSE' : undefined);
   if (code === 'EADDRINUSE') {
     return new Error(
       `cannot listen on ${host}:${port}: address in use (another gateway running?); choose another with --listen`,
@@ -129,5 +133,5 @@ function describeListenError(host: string, port: number, err: unknown): Error {
   if (code === 'EACCES') {
     return new Error(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need root)`);
   }
-  return new Error(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
+  return e instanceof Error ? e : new Error(`cannot listen on ${host}:${port}: ${String(err)}`);
 }

@@ -4,7 +4,7 @@
  * RTS (esptool's hard reset), records every byte, and reopens it after an
  * unplug / USB reset / CDC re-enumeration with a backoff capped at 1 s.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { autoDetect } from '@serialport/bindings-cpp';
 import { SerialPortStream } from '@serialport/stream';
 import type { Logger } from '../log.js';
@@ -43,6 +43,11 @@ export interface SerialSourceOptions {
   retryMaxMs?: number;
   /** How often to look for a vanished device path, ms. Default 50. */
   pollMs?: number;
+  /**
+   * While open, how often to check that the path still names the device we opened, ms
+   * (a hang-up is not always reported by a pending read). Default 250 for the real binding, 0 (off) for an injected one.
+   */
+  watchMs?: number;
   logger?: Logger;
 }
 
@@ -67,6 +72,7 @@ export class SerialSource implements ByteSource {
   #retryMs: number;
   #timer: NodeJS.Timeout | undefined;
   #reopens = 0;
+  #watch: NodeJS.Timeout | undefined;
 
   constructor(options: SerialSourceOptions) {
     this.#options = options;
@@ -114,6 +120,8 @@ export class SerialSource implements ByteSource {
     this.#stopping = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearInterval(this.#watch);
+    this.#watch = undefined;
     const stream = this.#stream;
     this.#stream = undefined;
     if (stream?.isOpen) {
@@ -174,6 +182,7 @@ export class SerialSource implements ByteSource {
       await delay(this.#options.resetPulseMs ?? 100);
       await this.#setLines(stream, this.#options.dtr ?? false, false);
     }
+    this.#watchDevice(stream);
     this.#lastError = null;
     this.#retryMs = this.#options.retryMinMs ?? 100;
     this.#online = true;
@@ -196,8 +205,30 @@ export class SerialSource implements ByteSource {
     });
   }
 
+  /** Notice a device node that vanished or was replaced even when no read reports the hang-up. */
+  #watchDevice(stream: OpenStream): void {
+    clearInterval(this.#watch);
+    const every = this.#options.watchMs ?? (this.#options.binding ? 0 : 250);
+    if (every <= 0) return;
+    const rdevOf = (): number | undefined => {
+      try {
+        return statSync(this.path).rdev;
+      } catch {
+        return undefined;
+      }
+    };
+    const opened = rdevOf();
+    this.#watch = setInterval(() => {
+      const now = rdevOf();
+      if (now !== opened) this.#lost(stream, now === undefined ? 'device vanished' : 'device replaced');
+    }, every);
+    this.#watch.unref();
+  }
+
   #lost(stream: OpenStream, reason: string): void {
     if (this.#stream !== stream || this.#stopping) return;
+    clearInterval(this.#watch);
+    this.#watch = undefined;
     this.#stream = undefined;
     if (stream.isOpen) stream.close();
     this.#lastError = `port ${this.path} went away (${reason}); reopening`;

@@ -3,6 +3,7 @@
  * root) and waiting for what it prints, plus small polling helpers.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -58,7 +59,7 @@ export interface CliRun {
  * own bin, which needs `npm run build` first — `npm test` does that).
  */
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  const child = spawn('npx', ['--no-update-notifier', 'cam-gateway', ...args], {
+  const child = spawn('npx', ['cam-gateway', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,7 +91,8 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
       return stdout;
     },
     get stderr() {
-      return stderr;
+      // npm's own config warnings (e.g. `npm warn Unknown user config`) are not the gateway's output.
+      return stderr.replace(/^npm warn .*\n/gm, '');
     },
     exited,
     waitFor(pattern, timeoutMs = 15_000) {
@@ -122,12 +124,37 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
     async stop(signal = 'SIGTERM') {
       if (exitedNow) return { code: await exited, ms: 0 };
       const t0 = performance.now();
-      // npx forwards the signal to the node process it started.
-      child.kill(signal);
+      // Signal the gateway itself (npx's child), as Ctrl-C in a terminal does; npx then exits with its code.
+      const pid = gatewayPid(child.pid!);
+      if (pid) process.kill(pid, signal);
+      else child.kill(signal);
       const code = await exited;
       return { code, ms: performance.now() - t0 };
     },
   };
+}
+
+/** The pid of the node process running bin/cam-gateway.js under npx (pid `root`), if found. */
+export function gatewayPid(root: number): number | undefined {
+  const queue = [root];
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    const [argv0 = '', argv1 = ''] = cmdline.split('\0');
+    if (pid !== root && /(^|\/)node$/.test(argv0) && argv1.includes('cam-gateway')) return pid;
+    try {
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+      if (children) queue.push(...children.split(/\s+/).map(Number));
+    } catch {
+      // the process just exited
+    }
+  }
+  return undefined;
 }
 
 /** Run the CLI to completion. */

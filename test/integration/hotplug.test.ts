@@ -50,7 +50,11 @@ describe('hot-plug', () => {
     for (let cycle = 0; cycle <= CYCLES; cycle++) {
       if (cycle > 0) {
         await pty.close(); // unplug
-        await until('the camera to go offline', async () => !(await status()).online, 5000);
+        await until('the camera to go offline', async () => !(await status()).online, 5000).catch(
+          (err: Error) => {
+            throw new Error(`cycle ${cycle}: ${err.message}\n${cli!.stderr}`);
+          },
+        );
         pty = await openPty(dir); // replug: resolves as soon as the device link exists
       }
       const linkAt = performance.now();
