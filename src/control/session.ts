@@ -38,6 +38,7 @@ interface Job {
   signal: AbortSignal | undefined;
   /** The caller has been answered (result, error or abort); the job may still occupy the line. */
   settled: boolean;
+  onAbort?: () => void;
 }
 
 export class ControlSession {
@@ -93,7 +94,10 @@ export class ControlSession {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<ControlResult>((resolve, reject) => {
       const job: Job = { command, resolve, reject, signal, settled: false };
-      signal?.addEventListener('abort', () => this.#settle(job, { error: signal.reason }), { once: true });
+      if (signal) {
+        job.onAbort = () => this.#settle(job, { error: signal.reason });
+        signal.addEventListener('abort', job.onAbort, { once: true });
+      }
       this.#queue.push(job);
       this.#pump();
     });
@@ -122,6 +126,7 @@ export class ControlSession {
   #settle(job: Job, outcome: { result: ControlResult } | { error: unknown }): void {
     if (job.settled) return;
     job.settled = true;
+    if (job.onAbort) job.signal?.removeEventListener('abort', job.onAbort);
     if ('result' in outcome) job.resolve(outcome.result);
     else job.reject(outcome.error);
     // A job aborted while still queued never needs the line.
