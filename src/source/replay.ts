@@ -12,7 +12,7 @@ import { type ByteSource, SourceError, type SourceSink } from './types.js';
 /** The bundled demo recording, resolved from this module so it works from any cwd. */
 export const DEMO_FILE = fileURLToPath(new URL('../../fixtures/streams/demo.camf', import.meta.url));
 
-/** Demo pace: 2 Mbaud = 200 000 bytes/s, about 13 QVGA frames/s; the first frame arrives within ~0.1 s. */
+/** Demo pace: 2 Mbaud = 200 000 bytes/s, about 30 of the demo's ~6 kB QVGA frames per second; the first arrives within ~0.1 s. */
 export const DEMO_BAUD_RATE = 2_000_000;
 
 export interface ReplaySourceOptions {

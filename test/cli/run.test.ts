@@ -8,24 +8,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { openPty, type Pty } from '../helpers/pty.js';
 
-describe('cam-gateway (spawned through npx)', () => {
+describe('cam-gateway as a process', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'cam-cli-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('--help and --version exit 0', async () => {
+  it('--help (through npx, as a user types it) and --version exit 0', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^cam-gateway \d+\.\d+\.\d+: serial\/USB camera/);
-    const version = await runCli(['--version']);
+    const version = await runCli(['--version'], {}, 'node');
     expect(version.code).toBe(0);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('--list works without udevadm (exit 0, one line per port or a hint)', async () => {
-    const list = await runCli(['--list']);
+    const list = await runCli(['--list'], {}, 'node');
     expect(list.code).toBe(0);
     expect(list.stdout.trim().length).toBeGreaterThan(0);
     expect(list.stdout).toMatch(/\/dev\/tty|no serial ports found/);
@@ -33,16 +33,16 @@ describe('cam-gateway (spawned through npx)', () => {
   });
 
   it('a port that does not exist: exit 1, the path, and the ports that do exist', async () => {
-    const { code, stderr } = await runCli(['--port', '/dev/ttyUSB9-nope']);
+    const { code, stderr } = await runCli(['--port', '/dev/ttyUSB9-nope'], {}, 'node');
     expect(code).toBe(1);
     expect(stderr).toMatch(/^cam-gateway: no such port \/dev\/ttyUSB9-nope\nserial ports present:\n/);
   });
 
   it('a directory or a regular file as the port: exit 1 "is not a serial port"', async () => {
-    const asDir = await runCli(['--port', dir]);
+    const asDir = await runCli(['--port', dir], {}, 'node');
     expect(asDir.code).toBe(1);
     expect(asDir.stderr).toMatch(new RegExp(`^cam-gateway: ${dir} is not a serial port`));
-    const asFile = await runCli(['--port', join(REPO_ROOT, 'package.json')]);
+    const asFile = await runCli(['--port', join(REPO_ROOT, 'package.json')], {}, 'node');
     expect(asFile.code).toBe(1);
     expect(asFile.stderr).toMatch(/is not a serial port/);
   });
@@ -52,7 +52,7 @@ describe('cam-gateway (spawned through npx)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const port = (server.address() as { port: number }).port;
     try {
-      const { code, stderr } = await runCli(['--demo', '--listen', `127.0.0.1:${port}`]);
+      const { code, stderr } = await runCli(['--demo', '--listen', `127.0.0.1:${port}`], {}, 'node');
       expect(code).toBe(1);
       expect(stderr.trim()).toBe(
         `cam-gateway: cannot listen on 127.0.0.1:${port}: address in use (another gateway running?); choose another with --listen`,

@@ -2,7 +2,7 @@
  * The CLI as a user starts it (`npx cam-gateway --port <pty> …`) on a real
  * pseudo-terminal, a "device" writing CAMF at 2 Mbaud on the other end.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,12 +17,25 @@ describe('cam-gateway on a real pty', () => {
   let pty: Pty;
   let cli: CliRun;
   let url: string;
+  let record: string;
+  let written: Buffer;
+  const frames = fixtureFrames('qvga');
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'cam-pty-'));
+    record = join(dir, 'capture.camf');
     pty = await openPty(dir);
     const port = await freePort();
-    cli = startCli(['--port', pty.dev, '--protocol', 'camf', '--listen', `127.0.0.1:${port}`]);
+    cli = startCli([
+      '--port',
+      pty.dev,
+      '--protocol',
+      'camf',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--record',
+      record,
+    ]);
     url = (await cli.waitFor(/open (http:\/\/\S+?)\/?(\s|$)/))[1]!;
   });
   afterAll(async () => {
@@ -32,18 +45,16 @@ describe('cam-gateway on a real pty', () => {
   });
 
   it('serves what the device sends at 2 Mbaud on /stream, byte-exact and in order', async () => {
-    const frames = fixtureFrames('qvga');
     const device = new CamfEncoder();
     const stream = await watchStream(`${url}/stream`);
     expect(stream.status).toBe(200);
     const writer = await PacedWriter.open(pty.host, 200_000);
-    await writer.write(
-      Buffer.concat([
-        device.info({ model: 'pty-test', sensor: 'OV2640' }),
-        device.log('hello from the pty'),
-        ...frames.map((f) => device.jpeg(f)),
-      ]),
-    );
+    written = Buffer.concat([
+      device.info({ model: 'pty-test', sensor: 'OV2640' }),
+      device.log('hello from the pty'),
+      ...frames.map((f) => device.jpeg(f)),
+    ]);
+    await writer.write(written);
     await writer.close();
     await stream.waitForPart('the last frame', (p) => p.body.equals(frames.at(-1)!), 10_000);
     stream.close();
@@ -69,8 +80,43 @@ describe('cam-gateway on a real pty', () => {
 
   it('a second gateway on the same port exits 1 saying the port is busy and who holds it', async () => {
     const port = await freePort();
-    const second = await runCli(['--port', pty.dev, '--protocol', 'camf', '--listen', `127.0.0.1:${port}`]);
+    const second = await runCli(
+      ['--port', pty.dev, '--protocol', 'camf', '--listen', `127.0.0.1:${port}`],
+      {},
+      'node',
+    );
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(new RegExp(`cam-gateway: port ${pty.dev} is busy \\(held by pid \\d+ `));
+  });
+
+  it('stops on SIGTERM within a second with the --record file holding every byte; --replay plays it back', async () => {
+    const { code, ms } = await cli.stop('SIGTERM');
+    console.log(`pty: SIGTERM → exit ${code} in ${ms.toFixed(0)} ms (open port, open stream)`);
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(1000);
+    expect(readFileSync(record).equals(written)).toBe(true);
+
+    const port = await freePort();
+    const replay = startCli(
+      ['--replay', record, '--baud', '2000000', '--listen', `127.0.0.1:${port}`],
+      {},
+      'node',
+    );
+    try {
+      const replayUrl = (await replay.waitFor(/open (http:\/\/\S+?)\/?(\s|$)/))[1]!;
+      const stream = await watchStream(`${replayUrl}/stream`);
+      await stream.waitForPart('a recorded frame', (p) => frames.some((f) => f.equals(p.body)), 5000);
+      stream.close();
+      const status = (await (await fetch(`${replayUrl}/status`)).json()) as {
+        cameras: Record<string, unknown>[];
+      };
+      expect(status.cameras[0]).toMatchObject({
+        port: `replay:${record}`,
+        detectedProtocol: 'camf',
+        crcErrors: 0,
+      });
+    } finally {
+      await replay.stop();
+    }
   });
 });
