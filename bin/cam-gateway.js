@@ -5,6 +5,8 @@ import { main } from '../dist/cli.js';
 main(process.argv.slice(2)).then(
   (code) => {
     if (typeof code === 'number') process.exitCode = code;
+    // Everything is closed by now; never let a stray handle (a stuck port) delay the exit.
+    setTimeout(() => process.exit(), 200).unref();
   },
   (err) => {
     console.error(`cam-gateway: ${err instanceof Error ? err.message : String(err)}`);

@@ -131,6 +131,7 @@ export class ReplaySource implements ByteSource {
         }
         this.#offset = 0;
         this.#loops++;
+        sink.rewind?.();
       }
     }
     if (this.#sink) this.#timer = setTimeout(() => this.#tick(), this.#tickMs);

@@ -12,6 +12,8 @@ export interface SourceSink {
   online(): void;
   /** The source stopped delivering (unplugged, closed); `reason` is a one-line explanation, null on a clean stop. */
   offline(reason: string | null): void;
+  /** The source started over from the beginning (a looping replay): decode the next bytes afresh. */
+  rewind?(): void;
 }
 
 export interface ByteSource {

@@ -10,7 +10,13 @@ import { ControlSession } from '../control/session.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { createDecoder, jpegSize } from '../protocol/index.js';
-import type { Decoder, DeviceEvent, ProtocolName } from '../protocol/types.js';
+import {
+  type Decoder,
+  type DecoderStats,
+  type DeviceEvent,
+  emptyStats,
+  type ProtocolName,
+} from '../protocol/types.js';
 import type { ByteSource, SourceSink } from '../source/types.js';
 import {
   type CameraHandle,
@@ -86,6 +92,8 @@ export class Camera implements CameraHandle {
   readonly #log: Logger;
   readonly #deviceLog: Logger;
   #decoder: Decoder;
+  /** Counters of decoders replaced so far (a looping replay starts a fresh one each pass). */
+  readonly #pastStats: DecoderStats = emptyStats();
   #session: ControlSession | undefined;
   #detected: ProtocolName | null;
   #started = false;
@@ -140,6 +148,7 @@ export class Camera implements CameraHandle {
       data: (chunk) => this.#onData(chunk),
       online: () => this.#onOnline(),
       offline: (reason) => this.#onOffline(reason),
+      rewind: () => this.#onRewind(),
     };
     try {
       await this.source.start(sink);
@@ -177,7 +186,7 @@ export class Camera implements CameraHandle {
 
   status(): CameraStatus {
     const t = nowSeconds();
-    const stats = this.#decoder.stats;
+    const stats = this.decoderStats();
     const latest = this.ring.latest();
     let lastFrame: CameraStatus['lastFrame'] = null;
     if (latest) {
@@ -310,6 +319,25 @@ export class Camera implements CameraHandle {
     if (this.#detected === 'arducam') this.#armArducamStart();
   }
 
+  /** Decoder counters since the camera was created. */
+  decoderStats(): DecoderStats {
+    const total = { ...this.#pastStats };
+    const now = this.#decoder.stats;
+    for (const key of Object.keys(total) as (keyof DecoderStats)[]) total[key] += now[key];
+    return total;
+  }
+
+  /** A replay started over: a fresh decoder, so its seq going back is not counted as a device restart. */
+  #onRewind(): void {
+    this.#handle(this.#decoder.end());
+    const old = this.#decoder.stats;
+    for (const key of Object.keys(this.#pastStats) as (keyof DecoderStats)[])
+      this.#pastStats[key] += old[key];
+    this.#decoder = createDecoder(this.#detected ?? this.config.protocol, {
+      maxFrameBytes: this.config.maxFrameBytes,
+    });
+  }
+
   #onOffline(reason: string | null): void {
     // A half-received frame is counted as truncated and forgotten: the next bytes start a fresh sync.
     this.#handle(this.#decoder.end());
@@ -363,9 +391,9 @@ export class Camera implements CameraHandle {
 
   #armArducamStart(): void {
     clearTimeout(this.#arducamTimer);
-    const framesBefore = this.#decoder.stats.frames;
+    const framesBefore = this.decoderStats().frames;
     this.#arducamTimer = setTimeout(() => {
-      if (this.#decoder.stats.frames === framesBefore) this.#startArducam('no frames yet');
+      if (this.decoderStats().frames === framesBefore) this.#startArducam('no frames yet');
     }, ARDUCAM_START_TIMEOUT_MS);
   }
 

@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SerialPortMock } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resolveCamera } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { CamfCommandDecoder, CamfEncoder } from '../../src/protocol/camf.js';
+import { ReplaySource } from '../../src/source/replay.js';
 import { SerialSource } from '../../src/source/serial.js';
 import { Camera } from '../../src/stream/camera.js';
 import { until, watchStream } from '../helpers/cli.js';
@@ -192,5 +196,28 @@ describe('Camera', () => {
     await cam.stop();
     expect(port.recording.at(-1)).toBe(0x21);
     expect(cam.online).toBe(false);
+  });
+
+  it('a looping replay is not counted as device restarts or drops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'camera-replay-'));
+    try {
+      const file = join(dir, 'three.camf');
+      const device = new CamfEncoder();
+      writeFileSync(file, Buffer.concat(frames.slice(0, 3).map((f) => device.jpeg(f))));
+      const config = resolveCamera({ replay: file, baudRate: 2_000_000 }, 0);
+      const cam = new Camera(config, { source: new ReplaySource({ file, baudRate: 2_000_000 }) });
+      cameras.push(cam);
+      await cam.start();
+      await until('three passes', () => cam.status().frames >= 9, 5000);
+      expect(cam.status()).toMatchObject({
+        detectedProtocol: 'camf',
+        deviceRestarts: 0,
+        deviceDrops: 0,
+        crcErrors: 0,
+      });
+      await expect(cam.control('quality', '10')).rejects.toMatchObject({ status: 400 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
