@@ -3,8 +3,9 @@
  *
  *   camf_tool encode [--seq N] [--ts US] [--ts-step US] [--chunk N] ITEM...
  *       Write one CAMF frame per ITEM to stdout. ITEM is jpeg:FILE | log:TEXT | info:TEXT | reply:TEXT
- *       | cmd:TEXT | type=HEX:TEXT. Files are streamed in --chunk byte pieces (default 1000) through
- *       camf_begin/camf_write/camf_end, as firmware sends a frame buffer.
+ *       | cmd:TEXT | type=HEX:TEXT | repeat=N:FILE. Files are streamed in --chunk byte pieces (default
+ *       1000) through camf_begin/camf_write/camf_end, as firmware sends a frame buffer; repeat=N:FILE
+ *       loads FILE (up to 1 MiB) once and sends it N times as JPEG frames (encoder/CRC speed).
  *   camf_tool commands [--cap N]
  *       Read host->device bytes from stdin, feed them one at a time to the command decoder and print
  *       each command on its own line (`name` or `name=value`; `!malformed` for a bad payload).
@@ -76,6 +77,30 @@ static int send_file(uint8_t type, uint32_t seq, uint64_t ts, const char *path, 
   return 0;
 }
 
+/* Send the file `path` `times` times from memory, in `chunk`-byte pieces (no file I/O per frame). */
+static int send_repeated(uint32_t *seq, uint64_t *ts, uint64_t ts_step, const char *path, unsigned long times,
+                         size_t chunk) {
+  static uint8_t data[1 << 20];
+  size_t len, off;
+  unsigned long k;
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) {
+    fprintf(stderr, "camf_tool: cannot open %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  len = fread(data, 1, sizeof(data), f);
+  fclose(f);
+  if (chunk == 0) chunk = len;
+  for (k = 0; k < times; k++) {
+    camf_enc_t enc;
+    camf_begin(&enc, CAMF_TYPE_JPEG, (*seq)++, *ts, (uint32_t)len, write_stdout);
+    for (off = 0; off < len; off += chunk) camf_write(&enc, data + off, len - off < chunk ? len - off : chunk);
+    if (camf_end(&enc) != 0) return -1;
+    *ts += ts_step;
+  }
+  return 0;
+}
+
 /* ---- encode ---- */
 
 static int cmd_encode(int argc, char **argv) {
@@ -108,10 +133,13 @@ static int cmd_encode(int argc, char **argv) {
         r = camf_send_text(CAMF_TYPE_REPLY, seq, ts, text, write_stdout);
       } else if (kind == 3 && strncmp(a, "cmd", 3) == 0) {
         r = camf_send_text(CAMF_TYPE_COMMAND, seq, ts, text, write_stdout);
+      } else if (kind > 7 && strncmp(a, "repeat=", 7) == 0) {
+        if (send_repeated(&seq, &ts, ts_step, text, strtoul(a + 7, NULL, 10), chunk) != 0) return 1;
+        continue;
       } else if (kind > 5 && strncmp(a, "type=", 5) == 0) {
         r = camf_send_text((uint8_t)strtoul(a + 5, NULL, 16), seq, ts, text, write_stdout);
       } else {
-        fprintf(stderr, "camf_tool encode: unknown item '%s' (use jpeg:FILE, log:, info:, reply:, cmd:, type=HEX:)\n",
+        fprintf(stderr, "camf_tool encode: unknown item '%s' (use jpeg:FILE, log:, info:, reply:, cmd:, type=HEX:, repeat=N:FILE)\n",
                 a);
         return 2;
       }
