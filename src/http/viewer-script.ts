@@ -335,7 +335,8 @@ export const VIEWER_SCRIPT = String.raw`
     setText(cam.why, cam.online ? '' : s.lastError || 'The camera is not connected.');
     setText(cam.sub, [s.port, s.detectedProtocol || s.protocol].filter(Boolean).join(' · '));
     var img = cam.img;
-    var size = img.naturalWidth ? img.naturalWidth + '×' + img.naturalHeight : '–';
+    // While offline the picture is the gateway's no-signal card: its size is not the camera's.
+    var size = img.naturalWidth && cam.online ? img.naturalWidth + '×' + img.naturalHeight : '–';
     setText(cam.stat.size, size);
     setText(cam.stat.fps, fmt(s.fps && s.fps.received, 1));
     setText(cam.stat.shown, fmt(shownFps(cam), 1));

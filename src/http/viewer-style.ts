@@ -25,7 +25,7 @@ a { color: var(--accent); }
 main { padding: 16px 18px; }
 .empty { color: var(--muted); text-align: center; padding: 80px 0; }
 .cams { display: grid; gap: 16px; }
-.cams.grid { grid-template-columns: repeat(auto-fill, minmax(380px, 1fr)); }
+.cams.grid { grid-template-columns: repeat(auto-fill, minmax(min(380px, 100%), 1fr)); }
 .cam { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); overflow: hidden;
   display: grid; }
 .cams.one .cam { grid-template-columns: minmax(0, 1fr) 376px; }
@@ -34,7 +34,9 @@ main { padding: 16px 18px; }
 .frame { position: relative; width: 100%; display: flex; justify-content: center; }
 .frame img { display: block; max-width: 100%; max-height: calc(100vh - 120px); width: auto; height: auto;
   image-rendering: auto; background: #000; }
-.cams.one .frame img { min-width: min(100%, 640px); }
+.cams.one .frame img { width: 100%; height: clamp(240px, calc(100vh - 112px), 1200px); max-height: none;
+  object-fit: contain; }
+@media (max-width: 900px) { .cams.one .frame img { height: auto; max-height: 75vh; } }
 .cams.grid .frame img { width: 100%; max-height: 60vh; object-fit: contain; }
 .nosignal {
   position: absolute; inset: 0; display: flex; flex-direction: column; gap: 6px;
@@ -74,8 +76,8 @@ button:hover, .btn:hover { border-color: var(--accent); }
 button.primary { background: var(--accent); border-color: var(--accent); color: #06121f; font-weight: 600; }
 button:disabled { opacity: .55; cursor: progress; }
 :focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
-h3 { margin: 0 0 6px; font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: .05em; }
 .controls[hidden] { display: none; }
+.controls .ctl-form { margin-top: 8px; }
 .ctl-form { display: grid; grid-template-columns: auto minmax(0, 1fr) 3ch; gap: 8px 10px; align-items: center; }
 .ctl-form label { color: var(--muted); }
 .ctl-form select, .ctl-form input[type='text'] { font: inherit; color: var(--text); background: var(--panel-2);
@@ -83,8 +85,9 @@ h3 { margin: 0 0 6px; font-size: 12px; color: var(--muted); text-transform: uppe
 .ctl-form input[type='range'] { width: 100%; accent-color: var(--accent); }
 .ctl-form input[type='checkbox'] { justify-self: start; width: 18px; height: 18px; accent-color: var(--accent); }
 .ctl-form .val { color: var(--muted); font-variant-numeric: tabular-nums; text-align: right; }
-.ctl-out { display: block; margin-top: 8px; min-height: 1.4em; font: 12px/1.4 ui-monospace, monospace;
+.ctl-out { display: block; font: 12px/1.4 ui-monospace, monospace;
   color: var(--muted); overflow-wrap: anywhere; }
+.ctl-out:empty { display: none; }
 .ctl-out[data-state='ok'] { color: var(--ok); }
 .ctl-out[data-state='error'] { color: var(--bad); }
 details { background: var(--panel-2); border-radius: 8px; padding: 6px 10px; }

@@ -93,11 +93,11 @@ function cameraCard(name: string, index: number, single: boolean): string {
       <button type="button" class="go-live"${live ? ' hidden' : ''}>Watch live</button>
     </div>
     <p class="note mode-note"${live ? ' hidden' : ''}>Refreshing once a second: browsers keep only a few live streams open per site.</p>
-    <section class="controls" hidden aria-labelledby="cam-${index}-ctl">
-      <h3 id="cam-${index}-ctl">Camera controls</h3>
-      <form class="ctl-form" onsubmit="return false"></form>
-      <output class="ctl-out" aria-live="polite"></output>
-    </section>
+    <details class="controls"${open} hidden>
+      <summary>Camera controls</summary>
+      <form class="ctl-form" onsubmit="return false" aria-label="Camera controls of ${n}"></form>
+    </details>
+    <output class="ctl-out" aria-live="polite"></output>
     <details class="device"${open}><summary>Device</summary><dl class="kv"></dl></details>
     <details class="logs"${open}><summary>Device log</summary><pre class="log" tabindex="0" aria-label="Device log of ${n}"></pre></details>
   </div>
