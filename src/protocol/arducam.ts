@@ -28,6 +28,10 @@ import {
 /** A JPEG that breaks this far into its bytes was a real frame cut short, not noise that looked like SOI. */
 const TRUNCATED_AFTER = 16;
 const LENGTH_LINE = /^\d{1,10}$/;
+const IMG_MARKER_SOI = Buffer.from('ACK IMG END\r\n\xff\xd8', 'latin1');
+const SOI_FF = Buffer.from([0xff, 0xd8, 0xff]);
+/** Shorter lines are more likely line noise than device words. */
+const MIN_LOG_TEXT = 3;
 
 /** Turns `ACK CMD OV2640 detected. END` into `OV2640 detected.`; other text is kept as sent. */
 export function arducamLogText(line: string): string {
@@ -44,6 +48,8 @@ export class ArducamDecoder implements Decoder {
   private readonly store = new ByteStore();
   private readonly text = new TextLineReader();
   private readonly walker = new JpegWalker();
+  /** Checks images nested in APPn segments (thumbnails) of a finished frame. */
+  private readonly nestedWalker = new JpegWalker();
   /** Next unprocessed byte, relative to the store. */
   private pos = 0;
   /** Start of the JPEG being walked (always 0 once started), or -1 while reading text. */
@@ -52,6 +58,13 @@ export class ArducamDecoder implements Decoder {
   private frameLimit = 0;
   /** Upper bound announced by the last length line, 0 when none applies. */
   private lengthHint = 0;
+  /** The last line was `… Capture Done …`: a length line may follow. */
+  private captureDone = false;
+  /**
+   * APPn segments [start, end) of JPEGs that broke, while their bytes are rescanned. A JPEG
+   * found wholly inside one is nested data (the EXIF thumbnail in APP1), not a frame.
+   */
+  private nested: Array<[number, number]> = [];
 
   constructor(options: DecoderOptions = {}) {
     this.maxFrameBytes = assertMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
@@ -81,6 +94,8 @@ export class ArducamDecoder implements Decoder {
     this.pos = 0;
     this.frameStart = -1;
     this.lengthHint = 0;
+    this.captureDone = false;
+    this.nested = [];
     return events;
   }
 
@@ -113,30 +128,94 @@ export class ArducamDecoder implements Decoder {
       if (line !== null) this.handleLine(line, events);
     }
     this.stats.bytesSkipped += this.text.takeSkipped();
-    store.discard(pos);
+    this.discard(pos);
     this.pos = 0;
+  }
+
+  /** Forget the first `n` retained bytes, keeping `nested` pointing at the same bytes. */
+  private discard(n: number): void {
+    this.store.discard(n);
+    if (this.nested.length === 0) return;
+    this.nested = this.nested.flatMap(([s, e]) => (e - n > 0 ? [[s - n, e - n] as [number, number]] : []));
+  }
+
+  /**
+   * Where the walked JPEG at [0, end) contains the start of another frame it should not:
+   * `ACK IMG END` + SOI anywhere, or an SOI in a header segment that is not a whole image
+   * nested inside an APPn segment (an EXIF or JFXX thumbnail). 0 when it contains none.
+   */
+  private swallowedFrameAt(end: number): number {
+    const store = this.store;
+    const frame = store.buffer.subarray(store.base, store.base + end);
+    const marker = frame.indexOf(IMG_MARKER_SOI);
+    if (marker > 0) return marker + IMG_MARKER_SOI.length - 2;
+    let i = 2;
+    while (i + 4 <= end && frame[i] === 0xff) {
+      const m = frame[i + 1]!;
+      if (m === 0xda) return 0;
+      const segEnd = Math.min(end, i + 2 + ((frame[i + 2]! << 8) | frame[i + 3]!));
+      const mayNest =
+        m >= 0xe0 && m <= 0xef && !(m === 0xe0 && frame.toString('latin1', i + 4, i + 8) === 'JFIF');
+      let from = i + 4;
+      for (;;) {
+        const soi = frame.indexOf(SOI_FF, from);
+        if (soi < 0 || soi >= segEnd) break;
+        if (!mayNest) return soi;
+        this.nestedWalker.reset();
+        const r = this.nestedWalker.feed(frame, soi, segEnd);
+        if (r.kind !== 'done') return soi;
+        from = r.end;
+      }
+      i = segEnd;
+    }
+    return 0;
+  }
+
+  /** Whether a JPEG at offset 0 ending at `end` lies inside an APPn segment of a broken JPEG. */
+  private isNested(end: number): boolean {
+    return this.nested.some(([s, e]) => s <= 0 && end <= e);
+  }
+
+  /**
+   * Records the complete APPn segments of the broken JPEG at offset 0, following its
+   * segment chain from SOI while it is consistent and ends before the point where it broke.
+   */
+  private recordNested(brokeAt: number): void {
+    const store = this.store;
+    let i = 2;
+    while (i + 4 <= brokeAt && store.at(i) === 0xff) {
+      const m = store.at(i + 1);
+      if (m < 0xc0 || m === 0xd8 || m === 0xd9 || m === 0xda || (m >= 0xd0 && m <= 0xd7)) return;
+      const end = i + 2 + ((store.at(i + 2) << 8) | store.at(i + 3));
+      if (end > brokeAt) return;
+      if (m >= 0xe1 && m <= 0xef) this.nested.push([i, end]);
+      i = end;
+    }
   }
 
   private handleLine(line: string, events: DeviceEvent[]): void {
     if (line === '' || line === 'ACK IMG END') return;
     if (LENGTH_LINE.test(line)) {
+      // Only the line right after "Capture Done" is the FIFO length.
       const n = Number(line);
-      this.lengthHint = n > 0 && n <= this.maxFrameBytes ? n : 0;
+      this.lengthHint = this.captureDone && n > 0 && n <= this.maxFrameBytes ? n : 0;
+      this.captureDone = false;
       return;
     }
     const text = arducamLogText(line);
-    if (text.length < 2) {
+    if (text.length < MIN_LOG_TEXT) {
       this.text.reject(this.text.lastRaw);
       return;
     }
     this.lengthHint = 0;
+    this.captureDone = text.startsWith('CAM Capture Done');
     events.push({ type: 'log', text });
   }
 
   private startFrame(at: number): void {
     this.text.abandon();
     this.stats.bytesSkipped += this.text.takeSkipped();
-    this.store.discard(at);
+    this.discard(at);
     this.frameStart = 0;
     this.pos = 0;
     this.frameLimit = this.lengthHint > 0 ? this.lengthHint : this.maxFrameBytes;
@@ -153,38 +232,51 @@ export class ArducamDecoder implements Decoder {
       const r = this.walker.feed(store.buffer, base + this.pos, base + stop);
       if (r.kind === 'done') {
         const end = r.end - base;
-        events.push({ type: 'frame', jpeg: store.copy(0, end) });
-        this.stats.frames++;
-        this.text.boundary();
-        store.discard(end);
+        const swallowed = this.swallowedFrameAt(end);
+        if (swallowed > 0) {
+          // A JPEG cut inside its headers whose segment lengths happened to lead into the next
+          // frame: what came out is half of one frame and half of the next. Rescan it.
+          this.resync(swallowed, true, false);
+          return true;
+        }
+        if (this.isNested(end)) {
+          // Nested in a broken JPEG: its bytes are junk like the rest of that JPEG.
+          this.stats.bytesSkipped += end;
+        } else {
+          events.push({ type: 'frame', jpeg: store.copy(0, end) });
+          this.stats.frames++;
+          this.text.boundary();
+        }
+        this.discard(end);
         this.pos = 0;
         this.frameStart = -1;
         return true;
       }
       if (r.kind === 'invalid') {
-        this.resync(r.at - base >= TRUNCATED_AFTER, false);
+        this.resync(r.at - base, r.at - base >= TRUNCATED_AFTER, false);
         return true;
       }
       this.pos = stop;
     }
     if (this.pos >= this.frameLimit) {
-      this.resync(false, this.frameLimit === this.maxFrameBytes);
+      this.resync(this.pos, false, this.frameLimit === this.maxFrameBytes);
       return true;
     }
     if (eof) {
-      this.resync(true, false);
+      this.resync(this.pos, true, false);
       return true;
     }
     return false;
   }
 
-  /** The JPEG at frameStart is broken: count it, skip its first byte and rescan what followed it. */
-  private resync(truncated: boolean, oversized: boolean): void {
+  /** The JPEG at offset 0 broke at `brokeAt`: count it, skip its first byte and rescan what followed it. */
+  private resync(brokeAt: number, truncated: boolean, oversized: boolean): void {
     this.stats.resyncs++;
     if (truncated) this.stats.truncated++;
     if (oversized) this.stats.oversized++;
     this.stats.bytesSkipped++;
-    this.store.discard(1);
+    this.recordNested(brokeAt);
+    this.discard(1);
     this.pos = 0;
     this.frameStart = -1;
     this.text.taint();

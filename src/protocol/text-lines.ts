@@ -25,6 +25,8 @@ export class TextLineReader {
   lastRaw = 0;
   /** The pending line started at a boundary. */
   private clean = true;
+  /** Rescanning a broken frame: NULs do not make a boundary until the next line end. */
+  private tainted = false;
 
   /** Bytes retained for the pending line. */
   get pending(): number {
@@ -50,18 +52,20 @@ export class TextLineReader {
     }
     this.skipped += this.raw + 1;
     this.reset();
-    this.clean = b === 0x00;
+    this.clean = b === 0x00 && !this.tainted;
     return null;
   }
 
   /** A frame or packet just ended: text may start here. */
   boundary(): void {
     this.clean = true;
+    this.tainted = false;
   }
 
   /** Rescanning bytes of a broken frame: text only counts after the next boundary. */
   taint(): void {
     this.clean = false;
+    this.tainted = true;
   }
 
   /** The pending partial line is junk (a frame started in the middle of it). */
@@ -88,7 +92,10 @@ export class TextLineReader {
     const clean = this.clean;
     this.reset();
     // A forced split keeps the line's status; a line end is a boundary.
-    if (terminator > 0) this.clean = true;
+    if (terminator > 0) {
+      this.clean = true;
+      this.tainted = false;
+    }
     if (!clean) {
       this.skipped += raw;
       return null;
