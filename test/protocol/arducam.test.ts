@@ -99,6 +99,29 @@ describe('ArducamDecoder hard cases', () => {
     expect(framesOf(events).at(-1)!.equals(b)).toBe(true);
   });
 
+  it('a cut EXIF frame never lets its thumbnail out as a frame', () => {
+    const exif = byName('exif-thumb.jpg');
+    for (const cut of [5000, 9000, exif.length - 10]) {
+      const stream = Buffer.concat([arducamStreamFrame(exif.subarray(0, cut)), arducamStreamFrame(b)]);
+      const { events } = decodeEveryChunking(make, stream);
+      expect(digests(framesOf(events)), `cut at ${cut}`).toEqual(digests([b]));
+    }
+  });
+
+  it('a frame cut where its segment lengths lead into the next frame is not merged with it', () => {
+    // 2016 sketch: no text between frames. Cut so that the declared end of the segment the cut
+    // falls in is exactly the next frame's APP0 marker (SOI is 2 bytes before it).
+    const segments: Array<[number, number]> = [];
+    for (let i = 2; a[i + 1] !== 0xda; i += 2 + a.readUInt16BE(i + 2)) {
+      segments.push([a[i + 1]!, i + 2 + a.readUInt16BE(i + 2)]);
+    }
+    for (const [marker, end] of segments) {
+      const stream = Buffer.concat([a.subarray(0, end - 2), b, arducamStreamFrame(a, true)]);
+      const { events } = decodeEveryChunking(make, stream);
+      expect(digests(framesOf(events)), `cut in segment ${marker.toString(16)}`).toEqual(digests([b, a]));
+    }
+  });
+
   it('a JPEG longer than the announced FIFO length is not trusted', () => {
     const lying = Buffer.concat([
       ackLine('CAM Capture Done.'),
