@@ -199,15 +199,18 @@ describe('viewer page in Chromium', () => {
     await page.close();
   });
 
-  it('shows several cameras as a grid behind HTTP Basic auth', async () => {
+  it('shows several cameras as a grid behind HTTP Basic auth, live streams within the browser connection limit', async () => {
     const auth = { username: 'maker', password: 's3cret' };
-    served = await serve([new LiveCamera('front <door>'), new LiveCamera('garage')], auth);
+    const names = ['front <door>', 'garage', 'attic', 'yard', 'shed'];
+    const cameras = names.map((name) => new LiveCamera(name));
+    served = await serve(cameras, auth);
     const context = await browser.newContext({
       httpCredentials: auth,
       viewport: { width: 1280, height: 640 },
     });
     const page = await context.newPage();
     await page.goto(served.server.url);
+    // Every tile shows its picture: four live streams, the fifth as refreshed snapshots.
     await page.waitForFunction(
       () =>
         Array.from(document.querySelectorAll<HTMLImageElement>('img.live')).every(
@@ -216,14 +219,24 @@ describe('viewer page in Chromium', () => {
       null,
       WAIT,
     );
-    expect(await page.locator('img.live').count()).toBe(2);
+    expect(await page.locator('img.live').count()).toBe(5);
     // The hostile name is shown as text, not markup.
     expect(await text(page.locator('[data-cam-index="0"] h2'))).toBe('front <door>');
-    // Status polling carries the credentials too: both badges go online.
-    await expect.poll(() => page.locator('.badge').allTextContents(), WAIT).toEqual(['online', 'online']);
+    // Status polling carries the credentials too: every badge goes online.
+    await expect
+      .poll(() => page.locator('.badge').allTextContents(), WAIT)
+      .toEqual(names.map(() => 'online'));
     expect(await text(page.locator('.lock'))).toContain('password protected');
+    const streaming = (camera: LiveCamera): boolean => camera.activeViewers.some((v) => v.kind === 'stream');
+    expect(cameras.map(streaming)).toEqual([true, true, true, true, false]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'viewer-grid.png') });
+
+    // "Watch live" on the fifth tile swaps it with the oldest live one.
+    await page.locator('[data-cam-index="4"]').getByRole('button', { name: 'Watch live' }).click();
+    await expect.poll(() => cameras.map(streaming), WAIT).toEqual([false, true, true, true, true]);
+    expect(await page.locator('[data-cam-index="4"] .go-live').isHidden()).toBe(true);
+    expect(await page.locator('[data-cam-index="0"] .go-live').isVisible()).toBe(true);
     await context.close();
   });
 });
