@@ -45,7 +45,8 @@ function fakeDeviceBinding(device: FakeDevice): SerialBinding {
           if (device.silent.has(e.name)) continue;
           // Answer a little later, as a real device does, from its own "loop".
           setImmediate(() => {
-            port.emitData(Buffer.concat([enc.log(`cmd ${e.text}`), enc.reply(`ok ${e.text}`)]));
+            if (port.isOpen)
+              port.emitData(Buffer.concat([enc.log(`cmd ${e.text}`), enc.reply(`ok ${e.text}`)]));
           });
         }
       };
@@ -136,5 +137,72 @@ describe('/control through the gateway to a CAMF device on the mock binding', ()
     const offline = await get(`${gateway.url}/control?var=framesize&val=VGA`);
     expect(offline.status).toBe(503);
     expect(offline.body.error).toMatch(/offline|not open/);
+  });
+});
+
+/** An ArduCAM Mini 2MP Plus sketch on a mock port: prints its boot ACKs, acknowledges command bytes. */
+function arducamBinding(received: number[]): SerialBinding {
+  const ACKS: Record<number, string> = {
+    4: 'switch to OV2640_640x480',
+    32: 'CAM start video streaming.',
+    33: 'CAM stop video streaming.',
+    97: 'Set to Brightness+1',
+  };
+  return {
+    ...MockBinding,
+    list: () => MockBinding.list(),
+    async open(options: Parameters<typeof MockBinding.open>[0]) {
+      const port = await MockBinding.open(options);
+      setImmediate(() => port.emitData('ACK CMD ArduCAM Start! END\r\nACK CMD OV2640 detected. END\r\n'));
+      const write = port.write.bind(port);
+      port.write = async (buffer: Buffer) => {
+        await write(buffer);
+        for (const byte of buffer) {
+          received.push(byte);
+          const ack = ACKS[byte];
+          if (ack) setImmediate(() => port.isOpen && port.emitData(`ACK CMD ${ack} END\r\n`));
+        }
+      };
+      return port;
+    },
+  } as unknown as SerialBinding;
+}
+
+describe('/control through the gateway to an ArduCAM sketch on the mock binding', () => {
+  let gateway: Gateway;
+  const received: number[] = [];
+
+  beforeEach(async () => {
+    MockBinding.createPort(PATH, { echo: false, record: true });
+    received.length = 0;
+    gateway = createGateway({
+      cameras: [{ port: PATH, protocol: 'arducam', baudRate: 921_600 }],
+      port: 0,
+      binding: arducamBinding(received),
+    });
+    await gateway.start();
+    // The gateway starts the sketch's stream by itself once it has seen the sensor detected.
+    await until('the stream start byte', () => received.includes(0x20));
+  });
+  afterEach(async () => {
+    await gateway.stop();
+    MockBinding.reset();
+  });
+
+  it('sends the single resolution byte and returns the sketch ACK as the reply', async () => {
+    const r = await get(`${gateway.url}/control?var=framesize&val=VGA`);
+    expect(r).toEqual({ status: 200, body: { ok: true, reply: 'switch to OV2640_640x480' } });
+    const b = await get(`${gateway.url}/control?var=brightness&val=1`);
+    expect(b.body).toEqual({ ok: true, reply: 'Set to Brightness+1' });
+    expect(received.slice(-2)).toEqual([0x04, 0x61]);
+    const cam = ((await get(`${gateway.url}/status`)).body.cameras as { controls: string[] }[])[0]!;
+    expect(cam.controls).toEqual(expect.arrayContaining(['framesize', 'stream', 'snapshot', 'brightness']));
+    expect(cam.controls).not.toContain('quality');
+  });
+
+  it('reports what was sent when the sketch stays silent', async () => {
+    const r = await get(`${gateway.url}/control?var=special_effect&val=2`);
+    expect(r).toEqual({ status: 200, body: { ok: true, reply: 'sent 0x84' } });
+    expect(received.at(-1)).toBe(0x84);
   });
 });
