@@ -46,7 +46,7 @@ export class StatusLine {
 
   draw(): void {
     const out = this.#options.out;
-    const width = Math.max(20, (out.columns ?? 80) - 1);
+    const width = Math.max(20, (out.columns || 80) - 1);
     let line = formatStatus(this.#options.read());
     if (line.length > width) line = `${line.slice(0, width - 1)}…`;
     out.write(`\r\x1b[2K${line}`);

@@ -94,6 +94,7 @@ export class Camera implements CameraHandle {
   #decoder: Decoder;
   /** Counters of decoders replaced so far (a looping replay starts a fresh one each pass). */
   readonly #pastStats: DecoderStats = emptyStats();
+  #rewinds = 0;
   #session: ControlSession | undefined;
   #detected: ProtocolName | null;
   #started = false;
@@ -330,6 +331,7 @@ export class Camera implements CameraHandle {
   /** A replay started over: a fresh decoder, so its seq going back is not counted as a device restart. */
   #onRewind(): void {
     this.#handle(this.#decoder.end());
+    this.#rewinds++;
     const old = this.#decoder.stats;
     for (const key of Object.keys(this.#pastStats) as (keyof DecoderStats)[])
       this.#pastStats[key] += old[key];
@@ -358,6 +360,11 @@ export class Camera implements CameraHandle {
           this.#frameMeter.add(1);
           break;
         case 'log':
+          if (this.#rewinds > 0) {
+            // A looping replay says the same things every pass: keep the first pass's lines only.
+            this.#deviceLog.debug(event.text);
+            break;
+          }
           this.#logs.push(event.text);
           if (this.#logs.length > LOG_LINES) this.#logs.shift();
           this.#deviceLog.info(event.text);

@@ -198,12 +198,15 @@ describe('Camera', () => {
     expect(cam.online).toBe(false);
   });
 
-  it('a looping replay is not counted as device restarts or drops', async () => {
+  it('a looping replay is not counted as device restarts or drops, nor repeats its log lines', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'camera-replay-'));
     try {
       const file = join(dir, 'three.camf');
       const device = new CamfEncoder();
-      writeFileSync(file, Buffer.concat(frames.slice(0, 3).map((f) => device.jpeg(f))));
+      writeFileSync(
+        file,
+        Buffer.concat([device.log('hello'), ...frames.slice(0, 3).map((f) => device.jpeg(f))]),
+      );
       const config = resolveCamera({ replay: file, baudRate: 2_000_000 }, 0);
       const cam = new Camera(config, { source: new ReplaySource({ file, baudRate: 2_000_000 }) });
       cameras.push(cam);
@@ -214,6 +217,7 @@ describe('Camera', () => {
         deviceRestarts: 0,
         deviceDrops: 0,
         crcErrors: 0,
+        logs: ['hello'],
       });
       await expect(cam.control('quality', '10')).rejects.toMatchObject({ status: 400 });
     } finally {
