@@ -99,8 +99,10 @@ function fromSysfs(sysRoot: string, devRoot: string): PortInfo[] {
       continue; // virtual tty (console, pty, ptmx): no device behind it
     }
     const usb = usbInfo(deviceDir);
-    // Legacy 8250 UARTs (ttyS0..31) exist whether or not anything is wired to them.
-    if (/^ttyS\d+$/.test(name) && !usb.vendorId) continue;
+    // Legacy 8250 UARTs (ttyS0..31) are registered whether or not a chip is there; serial core says
+    // `type` 0 (PORT_UNKNOWN) for the empty ones. Keep real ones (a Raspberry Pi's GPIO UART).
+    if (/^ttyS\d+$/.test(name) && !usb.vendorId && (readText(join(ttyDir, name, 'type')) ?? '0') === '0')
+      continue;
     ports.push({ path: join(devRoot, name), ...usb });
   }
   return ports;

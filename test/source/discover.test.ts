@@ -36,6 +36,13 @@ function buildTree(root: string): { sysRoot: string; devRoot: string } {
   mkdirSync(uart, { recursive: true });
   mkdirSync(join(sysRoot, 'class', 'tty', 'ttyS0'), { recursive: true });
   symlinkSync(uart, join(sysRoot, 'class', 'tty', 'ttyS0', 'device'));
+  writeFileSync(join(sysRoot, 'class', 'tty', 'ttyS0', 'type'), '0\n');
+  // A real on-board UART (16550A, serial core type 4).
+  const real = join(sysRoot, 'devices', 'platform', 'serial8250', 'tty', 'ttyS1');
+  mkdirSync(real, { recursive: true });
+  mkdirSync(join(sysRoot, 'class', 'tty', 'ttyS1'), { recursive: true });
+  symlinkSync(real, join(sysRoot, 'class', 'tty', 'ttyS1', 'device'));
+  writeFileSync(join(sysRoot, 'class', 'tty', 'ttyS1', 'type'), '4\n');
   mkdirSync(join(sysRoot, 'class', 'tty', 'tty0'), { recursive: true });
   symlinkSync('../../ttyUSB0', join(devRoot, 'serial', 'by-id', 'usb-Silicon_Labs_CP2102_0001-if00-port0'));
   return { sysRoot, devRoot };
@@ -52,10 +59,15 @@ describe('listPorts', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('reads USB ids, names and by-id links from sysfs when the binding cannot list (no udevadm)', async () => {
+  it('reads USB ids, names and by-id links from sysfs when the binding cannot list (no udevadm); skips empty ttyS slots', async () => {
     const { sysRoot, devRoot } = buildTree(root);
     const ports = await listPorts({ sysRoot, devRoot, binding: failingBinding });
-    expect(ports.map((p) => p.path)).toEqual([join(devRoot, 'ttyACM0'), join(devRoot, 'ttyUSB0')]);
+    expect(ports.map((p) => p.path)).toEqual([
+      join(devRoot, 'ttyACM0'),
+      join(devRoot, 'ttyS1'),
+      join(devRoot, 'ttyUSB0'),
+    ]);
+    expect(ports[1]!.board).toBeUndefined();
     const cp2102 = ports.find((p) => p.path.endsWith('ttyUSB0'))!;
     expect(cp2102).toMatchObject({
       vendorId: '10c4',
@@ -81,8 +93,13 @@ describe('listPorts', () => {
       ],
     } as unknown as SerialBinding;
     const ports = await listPorts({ sysRoot, devRoot, binding });
-    expect(ports.map((p) => p.path.slice(devRoot.length + 1))).toEqual(['ttyACM0', 'ttyUSB0', 'ttyUSB1']);
-    expect(ports[2]!.board).toMatch(/CH340/);
+    expect(ports.map((p) => p.path.slice(devRoot.length + 1))).toEqual([
+      'ttyACM0',
+      'ttyS1',
+      'ttyUSB0',
+      'ttyUSB1',
+    ]);
+    expect(ports[3]!.board).toMatch(/CH340/);
   });
 
   it('returns an empty list for a machine without serial ports', async () => {
@@ -105,9 +122,9 @@ describe('listPorts', () => {
     const { sysRoot, devRoot } = buildTree(root);
     const text = formatPortList(await listPorts({ sysRoot, devRoot, binding: null }));
     const lines = text.split('\n');
-    expect(lines).toHaveLength(2);
-    expect(lines[1]).toContain('ttyUSB0 10c4:ea60');
-    expect(lines[1]).toContain('likely CP210x');
-    expect(lines[1]).toContain('usb-Silicon_Labs_CP2102_0001-if00-port0');
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toContain('ttyUSB0 10c4:ea60');
+    expect(lines[2]).toContain('likely CP210x');
+    expect(lines[2]).toContain('usb-Silicon_Labs_CP2102_0001-if00-port0');
   });
 });
