@@ -9,8 +9,9 @@
  *   openiris      `FF A0 FF A1` <u16 len> followed by `FF D8 FF`
  *   arducam-mega  `FF AA` <known type> <u32 len> then `FF D8 FF` (image) or `FF BB` after the
  *                 text; legacy `55 AA` <fmt> <u32 len> `FF D8 FF`
- *   jpeg          `FF D8 FF` starting an image the JPEG walker follows to its EOI, *and* no
- *                 container signature in the 64 bytes after it
+ *   jpeg          `FF D8 FF` starting an image the JPEG walker follows to its EOI, followed by
+ *                 text, zero padding or the next `FF D8 FF` — not by a container header (there,
+ *                 `CAMF` 01 alone counts) nor by other binary bytes (an embedded thumbnail)
  *
  * A candidate that needs more bytes to be judged stops the scan until they arrive, so a later
  * signature never wins over an earlier undecided one. The last rule catches a device joined
@@ -47,6 +48,7 @@ const MEGA_MAX_TEXT = 64 * 1024;
 const ACK_CMD = Buffer.from('ACK CMD', 'latin1');
 const ACK_IMG = Buffer.from('ACK IMG END', 'latin1');
 const JPEG_SOI = [0xff, 0xd8, 0xff] as const;
+const CAMF_MAGIC_V1 = Buffer.from([...CAMF_MAGIC, CAMF_VERSION]);
 
 /** A decoder for one concrete protocol. */
 export function createProtocolDecoder(protocol: ProtocolName, options: DecoderOptions = {}): Decoder {
@@ -351,10 +353,22 @@ export class AutoDecoder implements Decoder {
       }
       if (cand.end < 0) return final ? 'no' : 'need';
     }
+    // What follows a bare JPEG is text (a debug print), zero padding, the next SOI, or nothing yet.
+    // A container's next header there means the JPEG was its payload; anything else means this
+    // JPEG was embedded in something (an EXIF thumbnail, a damaged frame's payload).
     const stop = cand.end + DETECT_LOOKAHEAD_BYTES;
     for (let j = cand.end; j < Math.min(stop, len); j++) {
+      // Right after a JPEG, a CAMF magic and version are evidence enough, even if that header is damaged.
+      const magic = prefix(b, j, len, CAMF_MAGIC_V1);
+      if (magic === 'yes') return 'camf';
+      if (magic === 'need' && !final) return 'need';
       const v = this.#signatureAt(j, false, final);
       if (v !== 'no') return v;
+      const c = b[j]!;
+      if ((c >= 0x20 && c <= 0x7e) || c === 0x0d || c === 0x0a || c === 0x09 || c === 0x00) continue;
+      if (c !== 0xff) return 'no';
+      if (len - j < 3) return final ? 'jpeg' : 'need';
+      return b[j + 1] === 0xd8 && b[j + 2] === 0xff ? 'jpeg' : 'no';
     }
     return len < stop && !final ? 'need' : 'jpeg';
   }

@@ -8,8 +8,9 @@
  *
  * It validates as it goes so that junk that merely starts with `FF D8 FF` is rejected early:
  * SOI must be followed by a marker; marker codes must be real segment markers; lengths must
- * be ≥ 2 and fit their segment type (SOFn, SOS, DRI, DQT, DHT); table ids must be legal; APP0
- * must be JFIF/JFXX/AVI1 and other APPn must start with an ASCII identifier; a scan needs a
+ * be ≥ 2 and fit their segment type (SOFn, SOS, DRI exactly; DQT, DHT within bounds); table
+ * ids must be legal; APP0 must be JFIF (with its exact length), JFXX or AVI1 and other APPn must
+ * start with an ASCII identifier; a scan needs a
  * frame header before it; EOI needs a scan before it; RSTn, TEM or a second SOI outside
  * entropy data are errors. So `FF D8 FF E0 7F 12 …garbage` fails at its 5th body byte.
  *
@@ -59,9 +60,16 @@ function isSof(m: number): boolean {
 function captureBytes(m: number): number {
   if (m === 0xda || m === 0xdb || m === 0xc4) return 1; // Ns; Pq/Tq; Tc/Th
   if (isSof(m)) return 6; // P, Y, X, Nf
-  if (m === 0xe0) return 5; // 'JFIF\0', 'JFXX\0', 'AVI1'
+  if (m === 0xe0) return 14; // 'JFIF\0' version units Xdensity Ydensity Xthumb Ythumb (or 'JFXX\0', 'AVI1')
   if (m > 0xe0 && m <= 0xef) return 1; // first byte of the identifier string
   return 0;
+}
+
+/** Largest legal length field: four 16-bit quantisation tables; eight Huffman tables of 256 codes. */
+function maxLength(m: number): number {
+  if (m === 0xdb) return 2 + 4 * 129;
+  if (m === 0xc4) return 2 + 8 * (17 + 256);
+  return 0xffff;
 }
 
 /** Smallest legal length field for a segment. */
@@ -82,7 +90,7 @@ export class JpegWalker {
   #segLen = 0;
   /** Bytes of the current segment body still to skip (after any capture). */
   #remaining = 0;
-  readonly #cap = new Uint8Array(8);
+  readonly #cap = new Uint8Array(16);
   #capLen = 0;
   #capNeed = 0;
   #sawSof = false;
@@ -175,7 +183,9 @@ export class JpegWalker {
         case S_LEN1: {
           const len = this.#segLen | buf[i]!;
           const m = this.#marker;
-          if (len < minLength(m) || (m === 0xda && !this.#sawSof)) return this.#fail(i, start, false);
+          if (len < minLength(m) || len > maxLength(m) || (m === 0xda && !this.#sawSof)) {
+            return this.#fail(i, start, false);
+          }
           if (m === 0xdd && len !== 4) return this.#fail(i, start, false);
           this.#segLen = len;
           this.#capNeed = Math.min(captureBytes(m), len - 2);
@@ -226,10 +236,14 @@ export class JpegWalker {
     }
     if (m === 0xdb || m === 0xc4) return c[0]! >> 4 <= 1 && (c[0]! & 0x0f) <= 3; // 8/16-bit or DC/AC; table 0-3
     if (m === 0xe0) {
-      // JFIF / JFXX (JPEG File Interchange Format) or AVI1 (MJPEG from webcams).
-      if (this.#capLen < 5) return false;
+      // JFIF (its length is exact: 16 + an uncompressed Xthumb × Ythumb RGB thumbnail), JFXX, or
+      // AVI1 (MJPEG from webcams).
+      if (this.#capLen < 4) return false;
       const id = String.fromCharCode(c[0]!, c[1]!, c[2]!, c[3]!);
-      return ((id === 'JFIF' || id === 'JFXX') && c[4] === 0) || id === 'AVI1';
+      if (id === 'AVI1') return true;
+      if (this.#capLen < 5 || c[4] !== 0) return false;
+      if (id === 'JFXX') return true;
+      return id === 'JFIF' && this.#capLen === 14 && len === 16 + 3 * c[12]! * c[13]!;
     }
     if (m > 0xe0 && m <= 0xef) return c[0]! >= 0x20 && c[0]! <= 0x7e; // 'Exif', 'http://…', 'ICC_PROFILE', 'Adobe' …
     // SOFn: P, Y (may be 0: DNL), X, Nf

@@ -71,7 +71,17 @@ describe('JpegWalker', () => {
       [0xff, 0xd8, 0xff, 0xe1, 0x00, 0x05, 0x41, 2, 3, 0x55, 0x66],
       9,
     ],
-    ['APP0 that is not JFIF', [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x58, 0], 10],
+    [
+      'APP0 that is not JFIF',
+      [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x58, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0],
+      19,
+    ],
+    [
+      'JFIF APP0 whose length disagrees with its thumbnail',
+      [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x11, 0x4a, 0x46, 0x49, 0x46, 0, 1, 1, 0, 0, 1, 0, 1, 0, 0],
+      19,
+    ],
+    ['DQT longer than four tables', [0xff, 0xd8, 0xff, 0xdb, 0x02, 0x07], 5],
     ['APPn without an ASCII identifier', [0xff, 0xd8, 0xff, 0xe1, 0x00, 0x10, 0x01], 6],
     ['DQT with a bad table id', [0xff, 0xd8, 0xff, 0xdb, 0x00, 0x43, 0x24], 6],
     ['segment length below 2', [0xff, 0xd8, 0xff, 0xe0, 0x00, 0x01], 5],
@@ -91,17 +101,17 @@ describe('JpegWalker', () => {
     for (const size of [1, 100]) expect(walk(buf, size)).toEqual({ kind: 'invalid', at, length: at });
   });
 
-  it('rejects "FF D8 FF E0 7F 12 garbage" at its APP0 identifier, long before the claimed length', () => {
+  it('rejects "FF D8 FF E0 7F 12 garbage" at its APP0 header, long before the claimed length', () => {
     const junk = Buffer.concat([
       Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x7f, 0x12]),
       Buffer.from('garbage'.repeat(5000)),
     ]);
-    expect(walk(junk, 4096)).toMatchObject({ kind: 'invalid', at: 10 });
+    expect(walk(junk, 4096)).toMatchObject({ kind: 'invalid', at: 19 });
   });
 
-  it('rejects a real-looking JFIF APP0 with a lying length when the segment ends in garbage', () => {
+  it('rejects a comment with a lying length when the segment ends in garbage', () => {
     const junk = Buffer.alloc(0x7f12 + 100, 0x20);
-    Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x7f, 0x12, 0x4a, 0x46, 0x49, 0x46, 0]).copy(junk);
+    Buffer.from([0xff, 0xd8, 0xff, 0xfe, 0x7f, 0x12]).copy(junk);
     expect(walk(junk, 4096)).toMatchObject({ kind: 'invalid', at: 4 + 0x7f12 });
   });
 
