@@ -125,7 +125,7 @@ int camf_cmd_feed(camf_cmd_dec_t *dec, uint8_t byte);
 int camf_cmd_poll(camf_cmd_dec_t *dec);
 
 /**
- * The line went quiet (e.g. no byte for 20 ms): give up on a partial frame, as if it had failed its CRC,
+ * The line went quiet (e.g. no byte for 100 ms): give up on a partial frame, as if it had failed its CRC,
  * and rescan from the byte after its start. Returns like camf_cmd_poll().
  */
 int camf_cmd_flush(camf_cmd_dec_t *dec);

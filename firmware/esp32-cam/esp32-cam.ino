@@ -264,8 +264,9 @@ static void poll_commands() {
     last_rx_ms = millis();
     for (int r = camf_cmd_feed(&cmd, (uint8_t)b); r != CAMF_CMD_NONE; r = camf_cmd_poll(&cmd)) dispatch(r);
   }
-  // 20 ms of silence inside a frame: the rest is not coming; look for a command after its start.
-  if (cmd.n > 0 && millis() - last_rx_ms >= 20) {
+  // 100 ms of silence inside a frame: the rest is not coming; look for a command after its start.
+  // (A whole command takes < 1 ms at 921600 baud; 100 ms leaves room for USB-serial batching.)
+  if (cmd.n > 0 && millis() - last_rx_ms >= 100) {
     for (int r = camf_cmd_flush(&cmd); r != CAMF_CMD_NONE; r = camf_cmd_flush(&cmd)) dispatch(r);
   }
 }

@@ -360,7 +360,7 @@ static int cmd_device(int argc, char **argv) {
     struct pollfd pfd;
     uint8_t in[256];
     ssize_t got, k;
-    int timeout = dec.n > 0 ? 20 : -1;
+    int timeout = dec.n > 0 ? 100 : -1;
     if (d.streaming) {
       uint64_t t = now_us();
       int wait_ms = next_frame > t ? (int)((next_frame - t) / 1000u) : 0;
@@ -388,8 +388,8 @@ static int cmd_device(int argc, char **argv) {
           }
         }
       }
-    } else if (dec.n > 0 && now_us() - last_rx >= 20000u) {
-      /* 20 ms of silence inside a frame: the rest is not coming. */
+    } else if (dec.n > 0 && now_us() - last_rx >= 100000u) {
+      /* 100 ms of silence inside a frame: the rest is not coming. */
       while ((r = camf_cmd_flush(&dec)) != CAMF_CMD_NONE) {
         if (r == CAMF_CMD_READY) dev_command(&d, dec.name, dec.value, ignore, nignore);
       }

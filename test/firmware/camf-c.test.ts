@@ -4,6 +4,7 @@
  * the C decoder, through junk, corrupted and truncated frames; the committed vectors in
  * fixtures/vectors/ are checked in both directions.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -262,5 +263,28 @@ describe.skipIf(!HAS_GCC)('camf_tool device (the fake camera the e2e tests use)'
     ).toBe(true);
     expect(events[0]).toEqual({ type: 'log', text: 'camf_tool fake device ready' });
     expect(events).toContainEqual({ type: 'log', text: 'cmd quality=99' });
+  });
+});
+
+describe.skipIf(!HAS_GCC)('camf_tool device: a command cut short, then silence', () => {
+  it('gives up on the partial frame after the line goes quiet and answers the command behind it', async () => {
+    const child = spawn(tool, ['device', '--no-boot'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const dec = new CamfDecoder();
+    const replies: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => {
+      for (const e of dec.push(chunk)) if (e.type === 'reply') replies.push(e.text);
+    });
+    try {
+      // Only the header of a long command arrives; the short one behind it is too short to
+      // complete the long one's length, so only the idle flush can find it.
+      const long = command('framesize=UXGA&quality=10&x=1234567890');
+      child.stdin.write(Buffer.concat([long.subarray(0, 28), command('vflip=1')]));
+      const deadline = Date.now() + 5000;
+      while (replies.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(replies).toEqual(['ok vflip=1']);
+    } finally {
+      child.stdin.end();
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 });
