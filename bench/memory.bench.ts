@@ -29,6 +29,8 @@ interface MemoryResult {
   peakGrowthMb: number;
   heapGrowthMb: number;
   heapCommittedGrowthMb: number;
+  /** RSS change over the second half of the window, per minute: a server that queues for stalled clients keeps climbing. */
+  trendMbPerMin: number;
   framesToFastClient: number;
   produced: number;
 }
@@ -53,13 +55,19 @@ async function measure(kind: ServerKind, seconds: number): Promise<MemoryResult>
       if (attached < STALLED + 1) await delay(50);
     }
     if (attached < STALLED + 1) throw new Error(`only ${attached} of ${STALLED + 1} viewers connected`);
+    const halfway = windowEnd - (seconds * 1000) / 2;
+    await delay(Math.max(0, halfway - performance.now()));
+    const mid = await server.mark({ gc: true });
+    const midAt = performance.now();
     await delay(Math.max(0, windowEnd - performance.now()));
     const end = await server.mark({ gc: true });
+    const endAt = performance.now();
     return {
       growthMb: (end.rss - before.rss) / MB,
       peakGrowthMb: (end.peakRss - before.rss) / MB,
       heapGrowthMb: (end.memory.heapUsed - before.memory.heapUsed) / MB,
       heapCommittedGrowthMb: (end.memory.heapTotal - before.memory.heapTotal) / MB,
+      trendMbPerMin: (end.rss - mid.rss) / MB / ((endAt - midAt) / 60_000),
       framesToFastClient: fast.frames - fastBefore,
       produced: end.seq - before.seq,
     };
@@ -81,6 +89,12 @@ export default async function run(): Promise<void> {
   printTable([
     ['server memory', SERVER_LABEL.ours, SERVER_LABEL.baseline, 'ours / baseline'],
     ['RSS growth (end − before)', mb(ours.growthMb), mb(base.growthMb), ratio(ours.growthMb, base.growthMb)],
+    [
+      'RSS trend, 2nd half',
+      `${ours.trendMbPerMin.toFixed(1)} MB/min`,
+      `${base.trendMbPerMin.toFixed(1)} MB/min`,
+      ratio(ours.trendMbPerMin, base.trendMbPerMin),
+    ],
     [
       'RSS peak growth',
       mb(ours.peakGrowthMb),
