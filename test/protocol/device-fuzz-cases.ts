@@ -132,7 +132,9 @@ export function buildCase(seed: number): Case {
         const field = framing.lengthField!;
         wire = Buffer.from(wire);
         const delta = 1 + Math.floor(rand() * 2000);
-        const lie = Math.max(0, jpeg.length + (rand() < 0.5 ? -delta : delta));
+        // Now and then a length far beyond maxFrameBytes (memory must not follow it).
+        const huge = field.bytes === 4 && rand() < 0.15;
+        const lie = huge ? 0xffffffff : Math.max(0, jpeg.length + (rand() < 0.5 ? -delta : delta));
         if (field.bytes === 2) wire.writeUInt16LE(lie & 0xffff, field.at);
         else wire.writeUInt32LE(lie, field.at);
       }
