@@ -51,6 +51,7 @@
 #define HREF_GPIO_NUM 23
 #define PCLK_GPIO_NUM 22
 #define LED_GPIO_NUM 4  // the white flash LED
+#define LED_LEDC_CHANNEL 7  // core 2.x only; the camera's XCLK uses LEDC channel 0 / timer 0
 
 // Longest command: "special_effect=6" etc.; 64 payload bytes is plenty.
 static uint8_t cmd_buf[CAMF_OVERHEAD + 64];
@@ -235,7 +236,11 @@ static void handle_command(const char *name, const char *value) {
       snprintf(reply, sizeof(reply), "error %s must be %d..%d", name, RANGES[i].min, RANGES[i].max);
     } else if (!strcmp(name, "led_intensity")) {
       led_intensity = v;
-      analogWrite(LED_GPIO_NUM, led_intensity);
+#if ESP_ARDUINO_VERSION_MAJOR >= 3
+      ledcWrite(LED_GPIO_NUM, (uint32_t)led_intensity);
+#else
+      ledcWrite(LED_LEDC_CHANNEL, (uint32_t)led_intensity);
+#endif
       snprintf(reply, sizeof(reply), "ok led_intensity=%d", v);
     } else if (apply_sensor(s, name, v) == 0) {
       snprintf(reply, sizeof(reply), "ok %s=%d", name, v);
@@ -308,8 +313,15 @@ void setup() {
   Serial.setTxBufferSize(16384);
   Serial.begin(SERIAL_BAUD);
   camf_cmd_init(&cmd, cmd_buf, sizeof(cmd_buf));
-  pinMode(LED_GPIO_NUM, OUTPUT);
-  digitalWrite(LED_GPIO_NUM, LOW);
+  // Flash LED on PWM, as CameraWebServer does (5 kHz, 8 bits), off at boot.
+#if ESP_ARDUINO_VERSION_MAJOR >= 3
+  ledcAttach(LED_GPIO_NUM, 5000, 8);
+  ledcWrite(LED_GPIO_NUM, 0);
+#else
+  ledcSetup(LED_LEDC_CHANNEL, 5000, 8);
+  ledcAttachPin(LED_GPIO_NUM, LED_LEDC_CHANNEL);
+  ledcWrite(LED_LEDC_CHANNEL, 0);
+#endif
   camera_ok = init_camera();
   send_text(CAMF_TYPE_LOG, camera_ok ? "cam-gateway esp32-cam " FIRMWARE_VERSION " booted"
                                      : "cam-gateway esp32-cam " FIRMWARE_VERSION ": camera init failed");

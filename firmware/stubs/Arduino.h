@@ -25,5 +25,17 @@ unsigned long micros();
 void delay(uint32_t ms);
 void pinMode(uint8_t pin, uint8_t mode);
 void digitalWrite(uint8_t pin, uint8_t val);
-void analogWrite(uint8_t pin, int value);
+
+/* arduino-esp32 core version (the sketch supports 2.x and 3.x; `make sketch` checks both). */
+#ifndef ESP_ARDUINO_VERSION_MAJOR
+#define ESP_ARDUINO_VERSION_MAJOR 3
+#endif
+#if ESP_ARDUINO_VERSION_MAJOR >= 3
+bool ledcAttach(uint8_t pin, uint32_t freq, uint8_t resolution);
+bool ledcWrite(uint8_t pin, uint32_t duty);
+#else
+uint32_t ledcSetup(uint8_t channel, uint32_t freq, uint8_t resolution_bits);
+void ledcAttachPin(uint8_t pin, uint8_t channel);
+void ledcWrite(uint8_t channel, uint32_t duty);
+#endif
 bool psramFound();
