@@ -15,6 +15,7 @@ import {
   MJPEG_CONTENT_TYPE,
   mjpegResponse,
   NO_CACHE_HEADERS,
+  pipeMjpeg,
   waitForNewerFrame,
 } from '../stream/mjpeg.js';
 import type { RingbufferEntry } from '../stream/ring-buffer.js';
@@ -51,6 +52,8 @@ interface OpenStream {
   end(): void;
 }
 
+/** @hono/node-server's marker header for "the handler wrote the response itself". */
+const ALREADY_SENT = 'x-hono-already-sent';
 const FLAG_TRUE = new Set(['', '1', 'true', 'yes', 'on']);
 const FLAG_FALSE = new Set(['0', 'false', 'no', 'off']);
 const FPS_PATTERN = /^\d+(\.\d+)?$/;
@@ -167,9 +170,6 @@ export function createApp(options: AppOptions): GatewayApp {
     const headers = { 'Content-Type': MJPEG_CONTENT_TYPE, ...NO_CACHE_HEADERS, Connection: 'close' };
     if (c.req.method === 'HEAD') return new Response(null, { headers });
     const { outgoing } = nodeBindings(c);
-    // No chunked transfer coding: the body is raw multipart until the connection closes (mjpg-streamer style),
-    // which the simplest MJPEG clients expect.
-    if (outgoing && !outgoing.headersSent) outgoing.removeHeader('transfer-encoding');
     const meta: { kind: 'stream'; remote?: string; fpsCap?: number } = { kind: 'stream' };
     const remote = remoteOf(c);
     if (remote !== undefined) meta.remote = remote;
@@ -194,12 +194,27 @@ export function createApp(options: AppOptions): GatewayApp {
       signal: record.stop.signal,
     };
     if (fpsCap !== undefined) frameOptions.fpsCap = fpsCap;
-    return mjpegResponse(latestFrames(camera.ring, frameOptions), {
-      advanceHeaders,
-      headers,
-      onFrame: (bytes) => lease.frameSent(bytes),
-      onEnd: record.end,
+    const frames = latestFrames(camera.ring, frameOptions);
+    const writer = { advanceHeaders, onFrame: (bytes: number) => lease.frameSent(bytes), onEnd: record.end };
+    if (!outgoing) return mjpegResponse(frames, { ...writer, headers });
+    // On Node, write to the response directly: no Web-stream promise chain per chunk, one corked writev per
+    // part (bench/fanout: 6.8 → 3.7 server CPU s per delivered GB, with the callback waits in latestFrames).
+    // Headers set by middleware so far (CORS) go out with ours.
+    const head = new Headers(c.res.headers);
+    for (const [key, value] of Object.entries(headers)) head.set(key, value);
+    if (options.cors !== undefined && options.cors !== '*') head.set('Vary', 'Origin');
+    // No chunked transfer coding: the body is raw multipart until the connection closes (mjpg-streamer
+    // style), which the simplest MJPEG clients expect.
+    outgoing.removeHeader('transfer-encoding');
+    const headRecord: Record<string, string> = {};
+    head.forEach((value, key) => {
+      headRecord[key] = value;
     });
+    outgoing.writeHead(200, headRecord);
+    outgoing.flushHeaders();
+    void pipeMjpeg(frames, outgoing, writer);
+    // Tells @hono/node-server the response is already being written (its RESPONSE_ALREADY_SENT, one per request).
+    return new Response(null, { headers: { [ALREADY_SENT]: 'true' } });
   };
 
   const snapshot = async (c: Context, camera: CameraHandle): Promise<Response> => {

@@ -147,6 +147,82 @@ export function mjpegResponse(frames: AsyncIterable<MjpegItem>, init: MjpegRespo
   });
 }
 
+/** The part of a Node `Writable` / `http.ServerResponse` that `pipeMjpeg` writes to. */
+export interface MjpegSink {
+  write(chunk: Uint8Array): boolean;
+  cork(): void;
+  uncork(): void;
+  end(): unknown;
+  destroy(error?: Error): unknown;
+  readonly destroyed: boolean;
+  readonly writableNeedDrain: boolean;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close', listener: () => void): unknown;
+}
+
+/**
+ * The same MJPEG body as `mjpegStream`, written straight to a Node writable
+ * (an `http.ServerResponse` whose head is already written): the next item is
+ * asked for only once the socket has drained, each part leaves in one corked
+ * writev (headers, the shared frame, boundary), and no Web-stream promise
+ * chain sits in between. Resolves when the body ended (source done or client
+ * gone); the iterator's `return()` is called when the client goes first.
+ */
+export async function pipeMjpeg(
+  frames: AsyncIterable<MjpegItem>,
+  out: MjpegSink,
+  options: MjpegStreamOptions = {},
+): Promise<void> {
+  const advance = options.advanceHeaders ?? false;
+  const iterator = frames[Symbol.asyncIterator]();
+  let gone = out.destroyed;
+  let wake: (() => void) | undefined;
+  const onClose = (): void => {
+    gone = true;
+    wake?.();
+    void iterator.return?.()?.catch(() => {});
+  };
+  out.once('close', onClose);
+  try {
+    if (gone) {
+      void iterator.return?.()?.catch(() => {});
+      return;
+    }
+    out.write(advance ? Buffer.concat([OPENING, partHeader({})]) : OPENING);
+    for (;;) {
+      if (out.writableNeedDrain) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          out.once('drain', resolve);
+        });
+        out.off('drain', wake!);
+        wake = undefined;
+      }
+      if (gone) return;
+      const result = await iterator.next();
+      if (gone) return;
+      if (result.done) {
+        out.end();
+        return;
+      }
+      const item = result.value;
+      const part: MjpegPart = isPart(item) ? item : { frame: item };
+      out.cork();
+      if (!advance) out.write(partHeader(part, part.frame.length));
+      out.write(part.frame);
+      out.write(advance ? Buffer.concat([TRAILER, partHeader({})]) : TRAILER);
+      out.uncork();
+      options.onFrame?.(part.frame.length);
+    }
+  } catch (error) {
+    // A source failure mid-stream: cut the connection rather than send a half part.
+    out.destroy(error instanceof Error ? error : new Error(String(error)));
+  } finally {
+    out.off('close', onClose);
+    options.onEnd?.();
+  }
+}
+
 export interface LatestFramesOptions {
   /** Whether the source is live; while false the placeholder is sent instead of stale frames. Default: always. */
   online?: () => boolean;
@@ -162,6 +238,8 @@ export interface LatestFramesOptions {
 
 /** What `waitForNewerFrame` ended with. */
 export type FrameWait = RingbufferEntry | 'timeout' | 'aborted' | 'closed';
+
+type Timer = ReturnType<typeof setTimeout>;
 
 /**
  * The first frame newer than `after` (at once if there is one), or why there
@@ -179,55 +257,83 @@ export function waitForNewerFrame(
       resolve('aborted');
       return;
     }
-    const inner = new AbortController();
+    let settled = false;
+    let timer: Timer | undefined;
+    let unsubscribe: () => void = () => {};
     const done = (value: FrameWait): void => {
-      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      if (timer !== undefined) clearTimeout(timer);
       signal.removeEventListener('abort', onAbort);
-      inner.abort();
+      unsubscribe();
       resolve(value);
     };
     const onAbort = (): void => done('aborted');
-    const timer = setTimeout(() => done('timeout'), ms);
+    unsubscribe = ring.onNext(after, (entry) => done(entry ?? 'closed'));
+    if (settled) return;
+    timer = setTimeout(() => done('timeout'), ms);
     signal.addEventListener('abort', onAbort, { once: true });
-    ring.next(after, inner.signal).then(
-      (entry) => done(entry ?? 'closed'),
-      () => {}, // our own inner abort
-    );
   });
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve(false);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+/**
+ * One client's cancellable wait: for a frame newer than `after` (or, with
+ * `after` null, only for the timer), at most `ms`. `cancel()` resolves the
+ * pending wait with 'aborted'. Hot path: no promise per ring waiter, no
+ * AbortSignal, nothing left registered once it resolves.
+ */
+class ClientWait {
+  #cancel: (() => void) | undefined;
+  cancelled = false;
+
+  constructor(readonly ring: RingBuffer) {}
+
+  wait(after: number | null, ms: number): Promise<FrameWait> {
+    return new Promise((resolve) => {
+      if (this.cancelled) {
+        resolve('aborted');
+        return;
+      }
+      let settled = false;
+      let timer: Timer | undefined;
+      let unsubscribe: () => void = () => {};
+      const done = (value: FrameWait): void => {
+        if (settled) return;
+        settled = true;
+        this.#cancel = undefined;
+        if (timer !== undefined) clearTimeout(timer);
+        unsubscribe();
+        resolve(value);
+      };
+      if (after !== null) {
+        unsubscribe = this.ring.onNext(after, (entry) => done(entry ?? 'closed'));
+        if (settled) return;
+      }
+      timer = setTimeout(() => done('timeout'), ms);
+      this.#cancel = () => done('aborted');
+    });
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.#cancel?.();
+  }
 }
 
 async function* latestLoop(
   ring: RingBuffer,
   options: LatestFramesOptions,
-  signal: AbortSignal,
+  waits: ClientWait,
 ): AsyncGenerator<MjpegPart> {
   const online = options.online ?? (() => true);
   const resendMs = options.resendMs ?? 1000;
   const gapMs = options.fpsCap ? 1000 / options.fpsCap : 0;
   let last = -1;
   let sentAt = Number.NEGATIVE_INFINITY;
-  while (!signal.aborted) {
+  while (!waits.cancelled) {
     // Timers may fire a fraction of a millisecond early: loop until the gap really passed.
-    for (let wait = sentAt + gapMs - performance.now(); wait > 0; wait = sentAt + gapMs - performance.now()) {
-      if (!(await sleep(Math.ceil(wait), signal))) return;
+    for (let gap = sentAt + gapMs - performance.now(); gap > 0; gap = sentAt + gapMs - performance.now()) {
+      if ((await waits.wait(null, Math.ceil(gap))) === 'aborted') return;
     }
     const latest = ring.latest();
     if (ring.closed && (!latest || latest.index <= last)) return;
@@ -236,7 +342,7 @@ async function* latestLoop(
         sentAt = performance.now();
         yield { frame: options.placeholder, timestamp: nowSeconds() };
       }
-      const got = await waitForNewerFrame(ring, latest?.index ?? -1, resendMs, signal);
+      const got = await waits.wait(latest?.index ?? -1, resendMs);
       if (got === 'aborted' || got === 'closed') return;
       continue;
     }
@@ -246,7 +352,7 @@ async function* latestLoop(
       yield latest;
       continue;
     }
-    const got = await waitForNewerFrame(ring, last, resendMs, signal);
+    const got = await waits.wait(last, resendMs);
     if (got === 'aborted' || got === 'closed') return;
     if (got === 'timeout' && online()) {
       // A still source: re-send the newest frame so clients (and proxies) know the stream is alive.
@@ -270,19 +376,18 @@ export function latestFrames(
   ring: RingBuffer,
   options: LatestFramesOptions = {},
 ): AsyncIterableIterator<MjpegPart> {
-  const stop = new AbortController();
+  const waits = new ClientWait(ring);
   const outer = options.signal;
-  const onOuterAbort = (): void => stop.abort();
-  if (outer?.aborted) stop.abort();
-  else outer?.addEventListener('abort', onOuterAbort, { once: true });
   let finished = false;
   const finish = (): void => {
     if (finished) return;
     finished = true;
-    outer?.removeEventListener('abort', onOuterAbort);
-    stop.abort();
+    outer?.removeEventListener('abort', finish);
+    waits.cancel();
   };
-  const loop = latestLoop(ring, options, stop.signal);
+  if (outer?.aborted) finish();
+  else outer?.addEventListener('abort', finish, { once: true });
+  const loop = latestLoop(ring, options, waits);
   const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
   return {
     [Symbol.asyncIterator]() {

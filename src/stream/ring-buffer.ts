@@ -20,6 +20,8 @@ export function nowSeconds(): number {
   return (performance.timeOrigin + performance.now()) / 1000;
 }
 
+const noop = (): void => {};
+
 interface Waiter {
   resolve(entry: RingbufferEntry | undefined): void;
 }
@@ -114,6 +116,25 @@ export class RingBuffer {
       this.#waiters.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
     });
+  }
+
+  /**
+   * Callback form of `next()` for hot paths (no promise, no AbortSignal):
+   * `callback` runs once with the newest entry after `afterIndex` —
+   * synchronously if one exists now — or with `undefined` when the ring
+   * closes. Returns a function that cancels the wait (a no-op once called back).
+   */
+  onNext(afterIndex: number, callback: (entry: RingbufferEntry | undefined) => void): () => void {
+    const latest = this.latest();
+    if ((latest && latest.index > afterIndex) || this.#closed) {
+      callback(latest && latest.index > afterIndex ? latest : undefined);
+      return noop;
+    }
+    const waiter: Waiter = { resolve: callback };
+    this.#waiters.add(waiter);
+    return () => {
+      this.#waiters.delete(waiter);
+    };
   }
 
   /** Every new entry as it arrives (skipping any the reader was too slow for), until close or abort. */

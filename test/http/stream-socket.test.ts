@@ -143,6 +143,28 @@ describe('MJPEG on the wire', () => {
     await waitForPart(c, (b) => b.equals(NO_SIGNAL_JPEG), c.parts.length);
   });
 
+  it('keeps middleware headers on the directly written stream: CORS with Vary, and auth first', async () => {
+    const { gw, cam } = await start({ cors: 'http://example.com', auth: { username: 'u', password: 'p' } });
+    cam.push(frames[0]!);
+    const denied = await StreamClient.open(gw.url, '/stream');
+    clients.push(denied);
+    expect(denied.status).toBe(401);
+    expect(cam.viewers.size).toBe(0);
+    const c = await StreamClient.open(gw.url, '/stream', {
+      headers: {
+        Origin: 'http://example.com',
+        Authorization: `Basic ${Buffer.from('u:p').toString('base64')}`,
+      },
+    });
+    clients.push(c);
+    expect(c.status).toBe(200);
+    expect(c.headers['access-control-allow-origin']).toBe('http://example.com');
+    expect(c.headers['access-control-expose-headers']).toContain('X-Frame-Index');
+    expect(c.headers.vary).toBe('Origin');
+    expect(c.headers['content-type']).toBe('multipart/x-mixed-replace; boundary=frame');
+    await c.waitForParts(1);
+  });
+
   it('HEAD /stream answers headers and no body', async () => {
     const { gw, cam } = await start();
     const c = await StreamClient.open(gw.url, '/stream', { method: 'HEAD' });

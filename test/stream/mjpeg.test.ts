@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import {
   latestFrames,
@@ -5,6 +6,7 @@ import {
   type MjpegItem,
   mjpegResponse,
   partHeader,
+  pipeMjpeg,
   waitForNewerFrame,
 } from '../../src/stream/mjpeg.js';
 import { RingBuffer } from '../../src/stream/ring-buffer.js';
@@ -165,6 +167,74 @@ describe('mjpegResponse', () => {
     expect(partHeader({ timestamp: 1764000000.1234567, index: 7 }, 42).toString()).toBe(
       'Content-Type: image/jpeg\r\nContent-Length: 42\r\nX-Timestamp: 1764000000.123457\r\nX-Frame-Index: 7\r\n\r\n',
     );
+  });
+});
+
+describe('pipeMjpeg (Node writable)', () => {
+  it('writes the same strict multipart body as mjpegResponse', async () => {
+    const ring = new RingBuffer();
+    const entries = frames.slice(0, 4).map((f) => ring.add(f));
+    async function* source(): AsyncGenerator<MjpegItem> {
+      yield* entries;
+    }
+    const sink = new PassThrough();
+    const chunks: Buffer[] = [];
+    sink.on('data', (d: Buffer) => chunks.push(d));
+    await pipeMjpeg(source(), sink);
+    const piped = Buffer.concat(chunks);
+    const web = await readAll(mjpegResponse(source()));
+    expect(piped.equals(web)).toBe(true);
+    const parts = new MultipartParser().push(piped);
+    expect(parts.map((p) => p.body.equals(frames[Number(p.headers['x-frame-index'])]!))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+  });
+
+  it('asks for the next frame only after the writable drained', async () => {
+    const feed = new Feed<Uint8Array>();
+    const sink = new PassThrough({ highWaterMark: 1024 });
+    let frameCount = 0;
+    const done = pipeMjpeg(feed, sink, { onFrame: () => frameCount++ });
+    await vi.waitFor(() => expect(feed.asks).toBe(1));
+    feed.push(frames[0]!);
+    await vi.waitFor(() => expect(frameCount).toBe(1));
+    expect(sink.writableNeedDrain).toBe(true);
+    feed.push(frames[1]!); // queued in the feed: nobody may take it while the sink is full
+    await new Promise((r) => setImmediate(r));
+    expect(feed.asks).toBe(1);
+    sink.resume(); // the reader catches up: drain → the next frame is taken
+    await vi.waitFor(() => expect(frameCount).toBe(2));
+    sink.destroy();
+    await done;
+  });
+
+  it('returns the source and calls onEnd once when the writable closes; destroys it on a source error', async () => {
+    const feed = new Feed<Uint8Array>();
+    const sink = new PassThrough();
+    sink.resume();
+    let ends = 0;
+    const done = pipeMjpeg(feed, sink, { onEnd: () => ends++ });
+    await vi.waitFor(() => expect(feed.asks).toBe(1));
+    sink.destroy();
+    await done;
+    expect(feed.returned).toBe(1);
+    expect(ends).toBe(1);
+
+    async function* broken(): AsyncGenerator<Uint8Array> {
+      yield frames[0]!;
+      throw new Error('source broke');
+    }
+    const sink2 = new PassThrough();
+    const errors: Error[] = [];
+    sink2.on('error', (e) => errors.push(e));
+    sink2.resume();
+    await pipeMjpeg(broken(), sink2, { onEnd: () => ends++ });
+    expect(sink2.destroyed).toBe(true);
+    await vi.waitFor(() => expect(errors.map((e) => e.message)).toEqual(['source broke']));
+    expect(ends).toBe(2);
   });
 });
 
