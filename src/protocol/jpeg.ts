@@ -67,7 +67,7 @@ export class JpegStreamDecoder implements Decoder {
     const out: DeviceEvent[] = [];
     const data = asBuffer(chunk);
     this.stats.bytesIn += data.length;
-    this.#work.push({ data, from: 0, to: data.length });
+    this.#scan(data, 0, data.length, out);
     this.#drain(out);
     return out;
   }
