@@ -157,8 +157,11 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
   };
   if (values.record !== undefined) {
     if (values.record === '') throw new ConfigError('--record needs a file name');
-    if ((values.port?.length ?? 0) !== 1)
-      throw new ConfigError('--record needs exactly one --port to record');
+    const ports = values.port?.length ?? 0;
+    const auto = ports === 0 && !values.demo && values.replay === undefined;
+    if (ports !== 1 && !auto) {
+      throw new ConfigError('--record needs exactly one serial port (one --port) to record');
+    }
     serial.record = values.record;
   }
   if (values.replay === '') throw new ConfigError('--replay needs a file name');
