@@ -9,6 +9,9 @@
  *   FUZZ_CASES=2000 FUZZ_SEED=12345 npx vitest run test/protocol/device-fuzz.test.ts
  */
 import { describe, expect, it } from 'vitest';
+import { ArducamDecoder } from '../../src/protocol/arducam.js';
+import { ArducamMegaDecoder } from '../../src/protocol/arducam-mega.js';
+import { OpenIrisDecoder } from '../../src/protocol/openiris.js';
 import { MAX_TEXT_LINE } from '../../src/protocol/text-lines.js';
 import type { DeviceEvent } from '../../src/protocol/types.js';
 import { buildCase, type Case, MAX_FRAME } from './device-fuzz-cases.js';
@@ -64,5 +67,19 @@ describe(`device decoders fuzz (${CASES} cases, seed ${SEED})`, () => {
         failures.push(`${where}: recovered ${j} of ${expected.length} undamaged frames`);
     }
     expect(failures).toEqual([]);
+  });
+});
+
+describe('device decoders under a flood of text with no line end', () => {
+  it('keep at most one line of text and log it in pieces', () => {
+    const flood = Buffer.alloc(100_000, 'A');
+    for (const d of [new ArducamDecoder(), new ArducamMegaDecoder(), new OpenIrisDecoder()]) {
+      let logs = 0;
+      for (let i = 0; i < flood.length; i += 999) {
+        logs += d.push(flood.subarray(i, i + 999)).filter((e) => e.type === 'log').length;
+        expect(d.bufferedBytes, d.protocol).toBeLessThanOrEqual(MAX_TEXT_LINE);
+      }
+      expect(logs, d.protocol).toBe(Math.floor(flood.length / MAX_TEXT_LINE));
+    }
   });
 });
