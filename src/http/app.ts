@@ -9,14 +9,13 @@ import { type Context, Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
 import { cors } from 'hono/cors';
 import { type CameraHandle, ControlError } from '../stream/camera-api.js';
+import { latestFrames, waitForNewerFrame } from '../stream/latest-frames.js';
 import {
   formatTimestamp,
-  latestFrames,
   MJPEG_CONTENT_TYPE,
   mjpegResponse,
   NO_CACHE_HEADERS,
   pipeMjpeg,
-  waitForNewerFrame,
 } from '../stream/mjpeg.js';
 import type { RingbufferEntry } from '../stream/ring-buffer.js';
 import { ApiError, badParameter, errorResponse, notFoundResponse } from './errors.js';
