@@ -55,14 +55,23 @@ describe('Camera behind a real HTTP socket (mock serial port)', () => {
       expect(Number(part.headers['content-length'])).toBe(jpeg.length);
     }
 
-    // Unplug: offline, /status says why, the open stream shows "no signal".
+    // Unplug in the middle of a frame: offline, /status says why, the open stream shows "no signal",
+    // and the half frame is counted as truncated, never served.
+    const half = device.jpeg(frames[6]!).subarray(0, 3000);
+    const before = camera.status().bytes;
+    mockPort(source).emitData(half);
+    await until('the half frame read', () => camera.status().bytes === before + half.length);
     MockBinding.reset();
     source.stream!._disconnected(new Error('device disconnected'));
     await until('camera offline', () => !camera.online);
     const status = (await (await fetch(`${gateway.url}/status`)).json()) as {
       cameras: { online: boolean; lastError: string | null }[];
     };
-    expect(status.cameras[0]).toMatchObject({ online: false, lastError: expect.stringMatching(/went away/) });
+    expect(status.cameras[0]).toMatchObject({
+      online: false,
+      lastError: expect.stringMatching(/went away/),
+      truncated: 1,
+    });
     const offlineFrom = stream.parts.length;
     await stream.waitForPart('the no-signal card', (p) => p.body.equals(NO_SIGNAL_JPEG), 5000, offlineFrom);
 
