@@ -198,6 +198,7 @@ export async function pipeMjpeg(
     }
     out.write(advance ? Buffer.concat([OPENING, partHeader({})]) : OPENING);
     for (;;) {
+      if (gone) return;
       if (out.writableNeedDrain) {
         await new Promise<void>((resolve) => {
           wake = resolve;
