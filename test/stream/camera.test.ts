@@ -233,4 +233,25 @@ describe('Camera', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('ArduCAM: sends the stream-start byte after ~2.5 s without frames when the sketch stays silent', async () => {
+    const { camera: cam, source } = camera({ port: PATH, protocol: 'arducam' });
+    const t0 = performance.now();
+    await cam.start();
+    const port = mockPort(source);
+    await until('stream start byte', () => port.recording.includes(0x20), 5000);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(2400);
+  });
+
+  it('answers a control request with 503 while the port is gone', async () => {
+    const { camera: cam, source } = camera({ port: PATH, protocol: 'camf' });
+    await cam.start();
+    MockBinding.reset();
+    source.stream!._disconnected(new Error('gone'));
+    await until('offline', () => !cam.online);
+    await expect(cam.control('quality', '10')).rejects.toMatchObject({
+      status: 503,
+      message: expect.stringMatching(/offline/),
+    });
+  });
 });
