@@ -80,6 +80,22 @@ function parseFps(c: Context): number | undefined {
   return fps;
 }
 
+/** A signal aborted when any source aborts; `dispose()` unhooks it (AbortSignal.any keeps links on long-lived sources). */
+function linkedSignal(...sources: AbortSignal[]): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const abort = (): void => controller.abort();
+  for (const source of sources) {
+    if (source.aborted) controller.abort();
+    else source.addEventListener('abort', abort, { once: true });
+  }
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const source of sources) source.removeEventListener('abort', abort);
+    },
+  };
+}
+
 function nodeBindings(c: Context): Partial<HttpBindings> {
   return (c.env as Partial<HttpBindings> | undefined) ?? {};
 }
@@ -233,8 +249,14 @@ export function createApp(options: AppOptions): GatewayApp {
     try {
       let entry = camera.ring.latest();
       if (fresh) {
-        const signal = AbortSignal.any([shutdown.signal, c.req.raw.signal]);
-        const got = await waitForNewerFrame(camera.ring, entry?.index ?? -1, snapshotTimeoutMs, signal);
+        const linked = linkedSignal(shutdown.signal, c.req.raw.signal);
+        const got = await waitForNewerFrame(
+          camera.ring,
+          entry?.index ?? -1,
+          snapshotTimeoutMs,
+          linked.signal,
+        );
+        linked.dispose();
         if (got === 'timeout') {
           throw new ApiError(
             504,
@@ -261,12 +283,9 @@ export function createApp(options: AppOptions): GatewayApp {
     if (!variable) {
       throw badParameter('var', 'missing "var": the control to set, e.g. /control?var=quality&val=10');
     }
+    const linked = linkedSignal(shutdown.signal, c.req.raw.signal);
     try {
-      const result = await camera.control(
-        variable,
-        value,
-        AbortSignal.any([shutdown.signal, c.req.raw.signal]),
-      );
+      const result = await camera.control(variable, value, linked.signal);
       return c.json({ ok: result.ok, reply: result.reply });
     } catch (err) {
       if (err instanceof ControlError) {
@@ -275,6 +294,8 @@ export function createApp(options: AppOptions): GatewayApp {
         return c.json(body, err.status);
       }
       throw err;
+    } finally {
+      linked.dispose();
     }
   };
 
