@@ -4,6 +4,7 @@ import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { ControlError } from '../../src/stream/camera-api.js';
 import { MJPEG_CONTENT_TYPE } from '../../src/stream/mjpeg.js';
 import { FakeCamera, fixtureFrames } from '../helpers/fake-camera.js';
+import { waitFor } from '../helpers/http.js';
 import { MultipartParser } from '../helpers/multipart.js';
 
 const frames = fixtureFrames();
@@ -70,13 +71,7 @@ describe('snapshot', () => {
 
     const waiting = gw.app.request('/snapshot?fresh=1');
     // The request is registered as a viewer before it waits: publish once it is.
-    await new Promise<void>((resolve) => {
-      const poll = (): void => {
-        if (cam.activeViewers.length > 0) resolve();
-        else setImmediate(poll);
-      };
-      poll();
-    });
+    await waitFor(() => cam.activeViewers.length > 0, 'the snapshot request to wait');
     const newer = cam.push(frames[2]!);
     const res = await waiting;
     expect(res.status).toBe(200);
