@@ -3,10 +3,12 @@
  * root) and waiting for what it prints, plus small polling helpers.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MultipartParser, type MultipartPart } from './multipart.js';
 
@@ -55,6 +57,19 @@ export interface CliRun {
 }
 
 /**
+ * npm 11 runs a package's own bin through an npx cache entry linking to the repo
+ * (`~/.npm/_npx/<sha512(path)[0:16]>`). If the first such run failed (its
+ * `prepare` build broke), npm leaves the entry without a package.json and every
+ * later `npx cam-gateway` fails with ENOENT. Drop such a broken entry so npx rebuilds it.
+ */
+function repairNpxCache(): void {
+  const cache = process.env.npm_config_cache ?? join(homedir(), '.npm');
+  const entry = join(cache, '_npx', createHash('sha512').update(REPO_ROOT).digest('hex').slice(0, 16));
+  if (existsSync(entry) && !existsSync(join(entry, 'package.json')))
+    rmSync(entry, { recursive: true, force: true });
+}
+
+/**
  * Start `npx cam-gateway ...args` in the repo root, as a user does (npx runs
  * this package's own bin, which needs `npm run build` first — `npm test` does that).
  */
@@ -64,6 +79,7 @@ export function startCli(
   via: 'npx' | 'node' = 'npx',
 ): CliRun {
   // `node bin/cam-gateway.js` is the same program without npm's ~1.5 s start-up, for the many short runs.
+  if (via === 'npx') repairNpxCache();
   const [command, prefix] =
     via === 'npx'
       ? ['npx', ['cam-gateway']]
