@@ -7,7 +7,7 @@ import type { AppOptions } from '../../src/http/app.js';
 import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { listen } from '../../src/http/server.js';
 import { FakeCamera, fixtureFrames } from '../helpers/fake-camera.js';
-import { fetchJson, StreamClient, startGateway, type TestGateway } from '../helpers/http.js';
+import { fetchJson, StreamClient, startGateway, type TestGateway, waitFor } from '../helpers/http.js';
 
 const frames = fixtureFrames();
 const TIMESTAMP = /^\d+\.\d{6}$/;
@@ -211,12 +211,10 @@ describe('listen()', () => {
 });
 
 async function waitForViewerFrames(cam: FakeCamera, n: number): Promise<void> {
-  const { waitFor } = await import('../helpers/http.js');
   await waitFor(() => (cam.activeViewers[0]?.frames ?? 0) >= n, `${n} frames counted on the lease`);
 }
 
 async function waitForPart(c: StreamClient, match: (body: Buffer) => boolean, from = 0): Promise<void> {
-  const { waitFor } = await import('../helpers/http.js');
   await waitFor(
     () => c.parts.slice(from).some((p) => match(p.body)) || c.error !== undefined,
     'a matching part',
