@@ -120,3 +120,53 @@ describe('cam-gateway on a real pty', () => {
     }
   });
 });
+
+describe('cam-gateway with two cameras', () => {
+  it('serves each pty under its own name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cam-two-'));
+    const a = await openPty(dir, 'left');
+    const b = await openPty(dir, 'right');
+    const port = await freePort();
+    const cli = startCli(
+      [
+        '--port',
+        `left=${a.dev}`,
+        '--port',
+        `right=${b.dev}`,
+        '--protocol',
+        'camf',
+        '--listen',
+        `127.0.0.1:${port}`,
+      ],
+      {},
+      'node',
+    );
+    try {
+      const url = (await cli.waitFor(/open (http:\/\/\S+?)\/?(\s|$)/))[1]!;
+      expect(cli.stderr).toMatch(/left on \S+left @ 921600 baud \(protocol camf\), right on \S+right/);
+      const frames = fixtureFrames('qvga');
+      const left = await watchStream(`${url}/cams/left/stream`);
+      const right = await watchStream(`${url}/cams/right/stream`);
+      const wa = await PacedWriter.open(a.host);
+      const wb = await PacedWriter.open(b.host);
+      await Promise.all([
+        wa.write(new CamfEncoder().jpeg(frames[0]!)),
+        wb.write(new CamfEncoder().jpeg(frames[1]!)),
+      ]);
+      await left.waitForPart('the left frame', (p) => p.body.equals(frames[0]!));
+      await right.waitForPart('the right frame', (p) => p.body.equals(frames[1]!));
+      expect(left.parts.some((p) => p.body.equals(frames[1]!))).toBe(false);
+      expect(right.parts.some((p) => p.body.equals(frames[0]!))).toBe(false);
+      left.close();
+      right.close();
+      await wa.close();
+      await wb.close();
+      expect((await cli.stop('SIGINT')).code).toBe(0);
+    } finally {
+      await cli.stop();
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
