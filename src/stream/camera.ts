@@ -49,7 +49,11 @@ export class RateMeter {
 
   add(n = 1, t = nowSeconds()): void {
     this.#firstT ??= t;
-    this.#samples.push({ t, n });
+    // Samples are summed per 100 ms bucket, so a busy port (thousands of small reads a second) stays cheap.
+    const bucket = Math.floor(t * 10) / 10;
+    const last = this.#samples.at(-1);
+    if (last && last.t === bucket) last.n += n;
+    else this.#samples.push({ t: bucket, n });
     this.#trim(t);
   }
 

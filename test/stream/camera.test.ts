@@ -9,7 +9,7 @@ import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { CamfCommandDecoder, CamfEncoder } from '../../src/protocol/camf.js';
 import { ReplaySource } from '../../src/source/replay.js';
 import { SerialSource } from '../../src/source/serial.js';
-import { Camera } from '../../src/stream/camera.js';
+import { Camera, RateMeter } from '../../src/stream/camera.js';
 import { until, watchStream } from '../helpers/cli.js';
 import { fixtureFrames } from '../helpers/fake-camera.js';
 
@@ -253,5 +253,20 @@ describe('Camera', () => {
       status: 503,
       message: expect.stringMatching(/offline/),
     });
+  });
+});
+
+describe('RateMeter', () => {
+  it('averages over the last 3 s, from the first sample while younger, and drops to 0 after silence', () => {
+    const meter = new RateMeter();
+    expect(meter.rate(100)).toBe(0);
+    for (let i = 0; i < 60; i++) meter.add(1, 100 + i * 0.05); // 20 events/s for 3 s
+    expect(meter.rate(103)).toBeCloseTo(20, 0);
+    meter.add(1000, 103); // bursts add up within a bucket
+    expect(meter.rate(103)).toBeGreaterThan(300);
+    expect(meter.rate(110)).toBe(0);
+    const young = new RateMeter();
+    young.add(5, 50);
+    expect(young.rate(50.5)).toBe(5); // less than a second of history counts as one second
   });
 });
