@@ -120,7 +120,7 @@ export function startCli(
       return stderr.replace(/^npm warn .*\n/gm, '');
     },
     exited,
-    waitFor(pattern, timeoutMs = 15_000) {
+    waitFor(pattern, timeoutMs = 25_000) {
       return new Promise((resolveMatch, reject) => {
         const check = (): void => {
           const m = `${stdout}\n${stderr}`.match(pattern);
