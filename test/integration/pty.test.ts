@@ -37,7 +37,7 @@ describe('cam-gateway on a real pty', () => {
       record,
     ]);
     url = (await cli.waitFor(/open (http:\/\/\S+?)\/?(\s|$)/))[1]!;
-  });
+  }, 60_000);
   afterAll(async () => {
     await cli?.stop();
     await pty?.close();
