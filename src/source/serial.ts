@@ -34,7 +34,7 @@ export interface SerialSourceOptions {
   binding?: SerialBinding;
   /**
    * Whether the device path exists now (polled cheaply while it is gone).
-   * Default: `fs.existsSync` for the real binding, always true for an injected one.
+   * Default: `fs.existsSync` for the real binding, always true for an injected one and on Windows.
    */
   exists?: (path: string) => boolean;
   /** First reopen delay, ms; doubles per failure. Default 100. */
@@ -45,7 +45,8 @@ export interface SerialSourceOptions {
   pollMs?: number;
   /**
    * While open, how often to check that the path still names the device we opened, ms
-   * (a hang-up is not always reported by a pending read). Default 250 for the real binding, 0 (off) for an injected one.
+   * (a hang-up is not always reported by a pending read). Default 250 for the real binding, 0 (off) for an
+   * injected one and on Windows.
    */
   watchMs?: number;
   logger?: Logger;
@@ -73,6 +74,7 @@ export class SerialSource implements ByteSource {
   #timer: NodeJS.Timeout | undefined;
   #reopens = 0;
   #watch: NodeJS.Timeout | undefined;
+  readonly #fsPaths: boolean;
 
   constructor(options: SerialSourceOptions) {
     this.#options = options;
@@ -80,7 +82,9 @@ export class SerialSource implements ByteSource {
     this.label = options.path;
     this.baudRate = options.baudRate ?? DEFAULT_BAUD_RATE;
     this.#binding = options.binding ?? autoDetect();
-    this.#exists = options.exists ?? (options.binding ? () => true : existsSync);
+    // COM ports are not files: only poll device paths where they are (Linux, macOS).
+    this.#fsPaths = !options.binding && process.platform !== 'win32';
+    this.#exists = options.exists ?? (this.#fsPaths ? existsSync : () => true);
     this.#log = options.logger ?? silentLogger;
     this.#retryMs = options.retryMinMs ?? 100;
   }
@@ -208,7 +212,7 @@ export class SerialSource implements ByteSource {
   /** Notice a device node that vanished or was replaced even when no read reports the hang-up. */
   #watchDevice(stream: OpenStream): void {
     clearInterval(this.#watch);
-    const every = this.#options.watchMs ?? (this.#options.binding ? 0 : 250);
+    const every = this.#options.watchMs ?? (this.#fsPaths ? 250 : 0);
     if (every <= 0) return;
     const rdevOf = (): number | undefined => {
       try {
