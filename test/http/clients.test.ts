@@ -4,7 +4,11 @@
  * one frame in the server's memory, and closing ends every stream.
  */
 import type { Socket } from 'node:net';
+import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listen } from '../../src/http/server.js';
+import { latestFrames, mjpegResponse } from '../../src/stream/mjpeg.js';
+import { RingBuffer } from '../../src/stream/ring-buffer.js';
 import { FakeCamera, fixtureFrames, paddedJpeg } from '../helpers/fake-camera.js';
 import { openStalledClient, StreamClient, startGateway, type TestGateway, waitFor } from '../helpers/http.js';
 
@@ -105,6 +109,38 @@ describe('many clients', () => {
     for (const c of clients) {
       expect(c.error).toBeUndefined();
       expect(c.closed).toBe(true);
+    }
+  });
+
+  it('mjpegResponse in a plain Hono app on @hono/node-server: backpressure reaches the source', async () => {
+    const ring = new RingBuffer();
+    const app = new Hono();
+    let served = 0;
+    app.get('/cam', () =>
+      mjpegResponse(latestFrames(ring, { resendMs: 60_000 }), { onFrame: () => served++ }),
+    );
+    const server = await listen(app, { host: '127.0.0.1', port: 0 });
+    const serverSockets = new Map<number, Socket>();
+    server.server.on('connection', (s: Socket) => serverSockets.set(s.remotePort!, s));
+    try {
+      const frameBytes = 1 << 20;
+      ring.add(paddedJpeg(frames[0]!, frameBytes, 0));
+      const stalled = await openStalledClient(server.url, '/cam');
+      sockets.push(stalled);
+      const active = await StreamClient.open(server.url, '/cam');
+      sockets.push(active);
+      await active.waitForParts(1);
+      const produced = 12;
+      for (let i = 1; i < produced; i++) {
+        ring.add(paddedJpeg(frames[i % frames.length]!, frameBytes, i));
+        await active.waitForParts(i + 1);
+      }
+      const queued = serverSockets.get(stalled.localPort!)!;
+      expect(queued.writableNeedDrain).toBe(true);
+      expect(queued.writableLength).toBeLessThanOrEqual(frameBytes + 64 * 1024);
+      expect(served).toBeLessThan(2 * produced); // the stalled client was handed only a few frames
+    } finally {
+      await server.close();
     }
   });
 });
