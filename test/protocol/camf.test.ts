@@ -256,6 +256,15 @@ describe('CamfDecoder', () => {
     }
   });
 
+  it('accepts plain Uint8Array chunks (not Buffers) at any offset', () => {
+    const { bytes } = stream(small.slice(0, 2));
+    const ab = new Uint8Array(bytes.length + 5);
+    ab.set(bytes, 5);
+    const d = new CamfDecoder();
+    const events = [...d.push(ab.subarray(5, 1005)), ...d.push(ab.subarray(1005)), ...d.end()];
+    expect(digests(framesOf(events))).toEqual(digests(small.slice(0, 2)));
+  });
+
   it('validates its options', () => {
     expect(() => new CamfDecoder({ maxFrameBytes: 0 })).toThrow(/"maxFrameBytes"/);
   });

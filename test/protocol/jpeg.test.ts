@@ -159,6 +159,15 @@ describe('JpegStreamDecoder', () => {
     expect(r.stats.bytesSkipped).toBe(5003);
   });
 
+  it('accepts plain Uint8Array chunks (not Buffers) at any offset', () => {
+    const bytes = Buffer.concat([q[0]!, q[1]!]);
+    const ab = new Uint8Array(bytes.length + 3);
+    ab.set(bytes, 3);
+    const d = new JpegStreamDecoder();
+    const events = [...d.push(ab.subarray(3, 5000)), ...d.push(ab.subarray(5000)), ...d.end()];
+    expect(digests(framesOf(events))).toEqual(digests([q[0]!, q[1]!]));
+  });
+
   it('validates its options', () => {
     expect(() => new JpegStreamDecoder({ maxFrameBytes: 1.5 })).toThrow(/"maxFrameBytes"/);
   });
