@@ -79,6 +79,18 @@ describe('snapshot', () => {
     expect(cam.activeViewers).toHaveLength(0);
   });
 
+  it('a waiting ?fresh=1 snapshot answers 503 when the gateway closes, and releases its viewer', async () => {
+    const { gw, cam } = make({ snapshotTimeoutMs: 60_000 });
+    const waiting = gw.app.request('/snapshot?fresh=1');
+    await waitFor(() => cam.activeViewers.length > 0, 'the snapshot request to wait');
+    gw.close();
+    const res = await waiting;
+    expect(res.status).toBe(503);
+    expect((await json(res)).error).toBe('the gateway is shutting down');
+    expect(cam.activeViewers).toHaveLength(0);
+    expect(cam.ring.waiting).toBe(0);
+  });
+
   it('HEAD answers headers only and registers no viewer', async () => {
     const { gw, cam } = make();
     expect((await gw.app.request('/snapshot', { method: 'HEAD' })).status).toBe(503);
