@@ -66,30 +66,36 @@ async function feed(file: string, host: string, done: () => boolean): Promise<In
 
 async function baselineIngest(dir: string, file: string, total: number): Promise<Ingest> {
   const pty = await openPty(dir, 'raw');
-  let got = 0;
-  const fd = openSync(pty.dev, constants.O_RDONLY | constants.O_NOCTTY);
-  const reader = createReadStream('', { fd, highWaterMark: 64 * 1024 });
-  reader.on('data', (chunk) => {
-    got += chunk.length;
-  });
-  reader.on('error', () => {});
-  const result = await feed(file, pty.host, () => got >= total);
-  reader.destroy();
-  await pty.close();
-  return result;
+  try {
+    let got = 0;
+    const fd = openSync(pty.dev, constants.O_RDONLY | constants.O_NOCTTY);
+    const reader = createReadStream('', { fd, highWaterMark: 64 * 1024 });
+    reader.on('data', (chunk) => {
+      got += chunk.length;
+    });
+    reader.on('error', () => {});
+    const result = await feed(file, pty.host, () => got >= total);
+    reader.destroy();
+    return result;
+  } finally {
+    await pty.close();
+  }
 }
 
 async function gatewayIngest(dir: string, file: string, frames: number): Promise<Ingest> {
   const pty = await openPty(dir, 'gw');
   const source = new SerialSource({ path: pty.dev, baudRate: 921_600 });
   const camera = new Camera(resolveCamera({ port: pty.dev, protocol: 'camf' }, 0), { source });
-  await camera.start();
-  const result = await feed(file, pty.host, () => camera.status().frames >= frames);
-  const s = camera.status();
-  if (s.crcErrors > 0 || s.bytesSkipped > 0) console.log(`  (gateway saw ${s.crcErrors} CRC errors)`);
-  await camera.stop();
-  await pty.close();
-  return result;
+  try {
+    await camera.start();
+    const result = await feed(file, pty.host, () => camera.status().frames >= frames);
+    const s = camera.status();
+    if (s.crcErrors > 0) console.log(`  (gateway saw ${s.crcErrors} CRC errors)`);
+    return result;
+  } finally {
+    await camera.stop();
+    await pty.close();
+  }
 }
 
 /** Link appears → port open: for a replug (reopen loop) and for a cold start. */
