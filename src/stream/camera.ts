@@ -322,6 +322,12 @@ export class Camera implements CameraHandle {
     this.#log.info(`online (${this.source.label})`);
     this.#arducamStarted = false;
     if (this.#detected === 'arducam') this.#armArducamStart();
+    // A device that came back (replugged, rebooted) streams again: remind it that nobody watches.
+    if (this.#idleStopped) {
+      this.#session?.request('stream', '0').catch((err: unknown) => {
+        this.#log.debug(`could not re-send stream=0 after reconnecting: ${(err as Error).message}`);
+      });
+    }
   }
 
   /** Decoder counters since the camera was created. */
