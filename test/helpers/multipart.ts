@@ -30,6 +30,8 @@ export class MultipartParser {
   readonly #delimiter: Buffer;
   readonly #requireLength: boolean;
   #buf: Buffer = Buffer.alloc(0);
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
   #state: State = 'initial';
   #headers: Record<string, string> = {};
   /** Parts completed so far. */
@@ -55,7 +57,7 @@ export class MultipartParser {
 
   /** Bytes held waiting for the rest of a part. */
   get bufferedBytes(): number {
-    return this.#buf.length;
+    return this.#buf.length + this.#pendingBytes;
   }
 
   push(chunk: Uint8Array): MultipartPart[] {
@@ -63,7 +65,13 @@ export class MultipartParser {
       if (chunk.length > 0) throw new MultipartError(`${chunk.length} bytes after the closing boundary`);
       return [];
     }
-    this.#buf = this.#buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.#buf, chunk]);
+    this.#pending.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    this.#pendingBytes += chunk.byteLength;
+    // Inside a body of known length: only join the pieces once the whole part can be there (no O(n²) copying).
+    if (this.#buf.length + this.#pendingBytes < this.#needed()) return [];
+    this.#buf = Buffer.concat([this.#buf, ...this.#pending]);
+    this.#pending = [];
+    this.#pendingBytes = 0;
     const out: MultipartPart[] = [];
     for (;;) {
       const part = this.#step();
@@ -71,6 +79,13 @@ export class MultipartParser {
       if (part) out.push(part);
     }
     return out;
+  }
+
+  /** Bytes needed before the next step can make progress (0: unknown). */
+  #needed(): number {
+    const length = this.#headers['content-length'];
+    if (this.#state !== 'body' || length === undefined || !/^\d+$/.test(length)) return 0;
+    return Number(length) + this.#delimiter.length + 2;
   }
 
   /** One state transition: a finished part, null for progress without a part, 'more' when bytes are missing. */
