@@ -89,6 +89,14 @@ describe('many clients', () => {
     expect(stalled.some((s) => serverSockets.get(s.localPort!)!.writableNeedDrain)).toBe(true);
     const stalledViewers = cam.activeViewers.filter((v) => v.frames < produced);
     expect(stalledViewers.length).toBeGreaterThanOrEqual(10);
+    // Closing the gateway cuts off the stalled ones too (they would never drain), and ends the others.
+    gw.gateway.close();
+    await waitFor(
+      () => stalled.every((s) => serverSockets.get(s.localPort!)!.destroyed),
+      'stalled connections cut',
+    );
+    await Promise.all(active.map((c) => c.ended()));
+    expect(cam.activeViewers).toHaveLength(0);
   });
 
   it('closing the gateway with 20 open streams ends every one of them, and the server closes promptly', async () => {
