@@ -28,5 +28,17 @@ export { SerialSource, type SerialSourceOptions } from './source/serial.js';
 export { type ByteSource, SourceError, type SourceSink } from './source/types.js';
 export { Camera } from './stream/camera.js';
 export * from './stream/camera-api.js';
-export { mjpegResponse } from './stream/mjpeg.js';
+export {
+  type LatestFramesOptions,
+  latestFrames,
+  MJPEG_BOUNDARY,
+  MJPEG_CONTENT_TYPE,
+  type MjpegItem,
+  type MjpegPart,
+  type MjpegResponseInit,
+  type MjpegSink,
+  mjpegResponse,
+  mjpegStream,
+  pipeMjpeg,
+} from './stream/mjpeg.js';
 export { nowSeconds, RingBuffer, type RingbufferEntry } from './stream/ring-buffer.js';
