@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests open ptys, sockets and a browser: keep workers to the 2 cores we have.
     maxWorkers: 2,
+    reporters: ['default', './test/reporters/summary.ts'],
   },
 });
