@@ -138,7 +138,7 @@ export function viewerHtml(options: ViewerOptions): string {
 <body>
 <header class="top">
   <h1>${ICON} cam-gateway</h1>
-  <span id="gw" class="gw" role="status" aria-live="polite">connecting…</span>
+  <span id="gw" class="gw">connecting…</span>
   ${lock}
 </header>
 <main>
