@@ -12,17 +12,9 @@
  * dropped as soon as it stops being a JPEG, and the search restarts at the byte
  * after its first header byte: the next packet is never lost with it.
  */
-import { assertMaxFrameBytes, ByteStore, INPUT_SLICE } from './byte-store.js';
 import { JpegWalker } from './jpeg-walker.js';
-import { TextLineReader } from './text-lines.js';
-import {
-  DEFAULT_MAX_FRAME_BYTES,
-  type Decoder,
-  type DecoderOptions,
-  type DecoderStats,
-  type DeviceEvent,
-  emptyStats,
-} from './types.js';
+import { TextFrameDecoder } from './text-frame-decoder.js';
+import type { DeviceEvent } from './types.js';
 
 /** Reply types of the current framing. */
 export const MEGA_REPLY_TYPES = {
@@ -70,15 +62,9 @@ function hexBytes(bytes: Buffer): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
 
-export class ArducamMegaDecoder implements Decoder {
+export class ArducamMegaDecoder extends TextFrameDecoder {
   readonly protocol = 'arducam-mega' as const;
-  readonly stats: DecoderStats = emptyStats();
-  private readonly maxFrameBytes: number;
-  private readonly store = new ByteStore();
-  private readonly text = new TextLineReader();
   private readonly walker = new JpegWalker();
-  /** Next unprocessed byte, relative to the store. */
-  private pos = 0;
   /** True while a packet (starting at store offset 0) is being read. */
   private inPacket = false;
   private family = CURRENT;
@@ -89,47 +75,15 @@ export class ArducamMegaDecoder implements Decoder {
   /** End of the JPEG inside the payload once the walker found its EOI, else -1. */
   private jpegEnd = -1;
 
-  constructor(options: DecoderOptions = {}) {
-    this.maxFrameBytes = assertMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  protected inFrame(): boolean {
+    return this.inPacket;
   }
 
-  /** Bytes currently retained (a packet in progress, a pending text line). */
-  get bufferedBytes(): number {
-    return this.store.length + this.text.pending;
-  }
-
-  push(chunk: Uint8Array): DeviceEvent[] {
-    const events: DeviceEvent[] = [];
-    this.stats.bytesIn += chunk.length;
-    for (let off = 0; off < chunk.length; off += INPUT_SLICE) {
-      this.store.append(chunk.subarray(off, Math.min(chunk.length, off + INPUT_SLICE)));
-      this.run(events, false);
-    }
-    return events;
-  }
-
-  end(): DeviceEvent[] {
-    const events: DeviceEvent[] = [];
-    this.run(events, true);
-    this.text.abandon();
-    this.stats.bytesSkipped += this.text.takeSkipped();
-    this.store.clear();
-    this.pos = 0;
+  protected resetFrame(): void {
     this.inPacket = false;
-    return events;
   }
 
-  private run(events: DeviceEvent[], eof: boolean): void {
-    for (;;) {
-      if (!this.inPacket) {
-        this.readText(events, eof);
-        if (!this.inPacket) return;
-      }
-      if (!this.readPacket(events, eof)) return;
-    }
-  }
-
-  private readText(events: DeviceEvent[], eof: boolean): void {
+  protected readText(events: DeviceEvent[], eof: boolean): void {
     const store = this.store;
     const len = store.length;
     let pos = this.pos;
@@ -160,7 +114,7 @@ export class ArducamMegaDecoder implements Decoder {
   }
 
   /** Reads the packet at offset 0. Returns true when it was consumed or rejected, false to wait for bytes. */
-  private readPacket(events: DeviceEvent[], eof: boolean): boolean {
+  protected readFrame(events: DeviceEvent[], eof: boolean): boolean {
     if (this.type < 0 && !this.readHeader()) {
       if (this.type === -2) return true;
       if (!eof) return false;

@@ -13,17 +13,9 @@
  * `ACK IMG END` are framing and are not forwarded. Anything else is counted as
  * skipped and the decoder resynchronises on the next `FF D8`.
  */
-import { assertMaxFrameBytes, ByteStore, INPUT_SLICE } from './byte-store.js';
 import { JpegWalker } from './jpeg-walker.js';
-import { TextLineReader } from './text-lines.js';
-import {
-  DEFAULT_MAX_FRAME_BYTES,
-  type Decoder,
-  type DecoderOptions,
-  type DecoderStats,
-  type DeviceEvent,
-  emptyStats,
-} from './types.js';
+import { TextFrameDecoder } from './text-frame-decoder.js';
+import type { DeviceEvent } from './types.js';
 
 /** A JPEG that breaks this far into its bytes was a real frame cut short, not noise that looked like SOI. */
 const TRUNCATED_AFTER = 16;
@@ -41,17 +33,11 @@ export function arducamLogText(line: string): string {
   return text;
 }
 
-export class ArducamDecoder implements Decoder {
+export class ArducamDecoder extends TextFrameDecoder {
   readonly protocol = 'arducam' as const;
-  readonly stats: DecoderStats = emptyStats();
-  private readonly maxFrameBytes: number;
-  private readonly store = new ByteStore();
-  private readonly text = new TextLineReader();
   private readonly walker = new JpegWalker();
   /** Checks images nested in APPn segments (thumbnails) of a finished frame. */
   private readonly nestedWalker = new JpegWalker();
-  /** Next unprocessed byte, relative to the store. */
-  private pos = 0;
   /** Start of the JPEG being walked (always 0 once started), or -1 while reading text. */
   private frameStart = -1;
   /** Largest size the current JPEG may reach. */
@@ -66,51 +52,19 @@ export class ArducamDecoder implements Decoder {
    */
   private nested: Array<[number, number]> = [];
 
-  constructor(options: DecoderOptions = {}) {
-    this.maxFrameBytes = assertMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  protected inFrame(): boolean {
+    return this.frameStart >= 0;
   }
 
-  /** Bytes currently retained (a JPEG in progress, a pending text line). */
-  get bufferedBytes(): number {
-    return this.store.length + this.text.pending;
-  }
-
-  push(chunk: Uint8Array): DeviceEvent[] {
-    const events: DeviceEvent[] = [];
-    this.stats.bytesIn += chunk.length;
-    for (let off = 0; off < chunk.length; off += INPUT_SLICE) {
-      this.store.append(chunk.subarray(off, Math.min(chunk.length, off + INPUT_SLICE)));
-      this.run(events, false);
-    }
-    return events;
-  }
-
-  end(): DeviceEvent[] {
-    const events: DeviceEvent[] = [];
-    this.run(events, true);
-    this.text.abandon();
-    this.stats.bytesSkipped += this.text.takeSkipped();
-    this.store.clear();
-    this.pos = 0;
+  protected resetFrame(): void {
     this.frameStart = -1;
     this.lengthHint = 0;
     this.captureDone = false;
     this.nested = [];
-    return events;
-  }
-
-  private run(events: DeviceEvent[], eof: boolean): void {
-    for (;;) {
-      if (this.frameStart < 0) {
-        this.readText(events, eof);
-        if (this.frameStart < 0) return;
-      }
-      if (!this.walkFrame(events, eof)) return;
-    }
   }
 
   /** Reads text until a JPEG starts (returns with frameStart set) or the bytes run out. */
-  private readText(events: DeviceEvent[], eof: boolean): void {
+  protected readText(events: DeviceEvent[], eof: boolean): void {
     const store = this.store;
     const len = store.length;
     let pos = this.pos;
@@ -224,7 +178,7 @@ export class ArducamDecoder implements Decoder {
   }
 
   /** Walks the JPEG in progress. Returns true when it finished or failed (keep going), false to wait. */
-  private walkFrame(events: DeviceEvent[], eof: boolean): boolean {
+  protected readFrame(events: DeviceEvent[], eof: boolean): boolean {
     const store = this.store;
     const stop = Math.min(store.length, this.frameLimit);
     if (this.pos < stop) {

@@ -9,16 +9,8 @@
  * replies, ESP32 logs) becomes `log` events. The length is 16 bits, so frames of
  * 64 KiB or more cannot be framed by this firmware and are lost.
  */
-import { assertMaxFrameBytes, ByteStore, INPUT_SLICE } from './byte-store.js';
-import { TextLineReader } from './text-lines.js';
-import {
-  DEFAULT_MAX_FRAME_BYTES,
-  type Decoder,
-  type DecoderOptions,
-  type DecoderStats,
-  type DeviceEvent,
-  emptyStats,
-} from './types.js';
+import { TextFrameDecoder } from './text-frame-decoder.js';
+import type { DeviceEvent } from './types.js';
 
 /** The four bytes that open every frame. */
 export const OPENIRIS_HEADER: readonly number[] = [0xff, 0xa0, 0xff, 0xa1];
@@ -33,58 +25,20 @@ export function openIrisCommand(command: string, data: Record<string, unknown> =
   return Buffer.from(JSON.stringify({ command, data }), 'utf8');
 }
 
-export class OpenIrisDecoder implements Decoder {
+export class OpenIrisDecoder extends TextFrameDecoder {
   readonly protocol = 'openiris' as const;
-  readonly stats: DecoderStats = emptyStats();
-  private readonly maxFrameBytes: number;
-  private readonly store = new ByteStore();
-  private readonly text = new TextLineReader();
-  /** Next unprocessed byte while reading text, relative to the store. */
-  private pos = 0;
   /** True while the frame whose header is at store offset 0 is being read. */
-  private inFrame = false;
+  private framing = false;
 
-  constructor(options: DecoderOptions = {}) {
-    this.maxFrameBytes = assertMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  protected inFrame(): boolean {
+    return this.framing;
   }
 
-  /** Bytes currently retained (a frame in progress, a pending text line). */
-  get bufferedBytes(): number {
-    return this.store.length + this.text.pending;
+  protected resetFrame(): void {
+    this.framing = false;
   }
 
-  push(chunk: Uint8Array): DeviceEvent[] {
-    const events: DeviceEvent[] = [];
-    this.stats.bytesIn += chunk.length;
-    for (let off = 0; off < chunk.length; off += INPUT_SLICE) {
-      this.store.append(chunk.subarray(off, Math.min(chunk.length, off + INPUT_SLICE)));
-      this.run(events, false);
-    }
-    return events;
-  }
-
-  end(): DeviceEvent[] {
-    const events: DeviceEvent[] = [];
-    this.run(events, true);
-    this.text.abandon();
-    this.stats.bytesSkipped += this.text.takeSkipped();
-    this.store.clear();
-    this.pos = 0;
-    this.inFrame = false;
-    return events;
-  }
-
-  private run(events: DeviceEvent[], eof: boolean): void {
-    for (;;) {
-      if (!this.inFrame) {
-        this.readText(events, eof);
-        if (!this.inFrame) return;
-      }
-      if (!this.readFrame(events, eof)) return;
-    }
-  }
-
-  private readText(events: DeviceEvent[], eof: boolean): void {
+  protected readText(events: DeviceEvent[], eof: boolean): void {
     const store = this.store;
     const len = store.length;
     let pos = this.pos;
@@ -97,7 +51,7 @@ export class OpenIrisDecoder implements Decoder {
           this.stats.bytesSkipped += this.text.takeSkipped();
           store.discard(pos);
           this.pos = 0;
-          this.inFrame = true;
+          this.framing = true;
           return;
         }
         if (match === 'maybe' && !eof) break;
@@ -124,7 +78,7 @@ export class OpenIrisDecoder implements Decoder {
   }
 
   /** Reads the frame at offset 0. Returns true when it was consumed or rejected, false to wait for bytes. */
-  private readFrame(events: DeviceEvent[], eof: boolean): boolean {
+  protected readFrame(events: DeviceEvent[], eof: boolean): boolean {
     const store = this.store;
     if (store.length < HEADER_BYTES) {
       if (eof) this.fail(false, false);
@@ -157,7 +111,7 @@ export class OpenIrisDecoder implements Decoder {
     this.stats.frames++;
     this.text.boundary();
     store.discard(end);
-    this.inFrame = false;
+    this.framing = false;
     return true;
   }
 
@@ -168,7 +122,7 @@ export class OpenIrisDecoder implements Decoder {
     if (oversized) this.stats.oversized++;
     this.stats.bytesSkipped++;
     this.store.discard(1);
-    this.inFrame = false;
+    this.framing = false;
     this.text.taint();
   }
 }

@@ -1,0 +1,77 @@
+/**
+ * The shared skeleton of the device protocols whose binary frames are interleaved
+ * with printed text (ArduCAM Mini, Arducam Mega, OpenIris): input lands in a bounded
+ * `ByteStore`, text between frames goes through a `TextLineReader`, and a decoder
+ * alternates between reading text until a frame starts and reading that frame.
+ * Subclasses supply the two readers; push/end bookkeeping lives here once.
+ */
+import { assertMaxFrameBytes, ByteStore, INPUT_SLICE } from './byte-store.js';
+import { TextLineReader } from './text-lines.js';
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  type Decoder,
+  type DecoderOptions,
+  type DecoderStats,
+  type DeviceEvent,
+  emptyStats,
+  type ProtocolName,
+} from './types.js';
+
+export abstract class TextFrameDecoder implements Decoder {
+  abstract readonly protocol: ProtocolName;
+  readonly stats: DecoderStats = emptyStats();
+  protected readonly maxFrameBytes: number;
+  protected readonly store = new ByteStore();
+  protected readonly text = new TextLineReader();
+  /** Next unprocessed byte while reading text, relative to the store. */
+  protected pos = 0;
+
+  constructor(options: DecoderOptions = {}) {
+    this.maxFrameBytes = assertMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  /** Bytes currently retained (a frame in progress, a pending text line). */
+  get bufferedBytes(): number {
+    return this.store.length + this.text.pending;
+  }
+
+  push(chunk: Uint8Array): DeviceEvent[] {
+    const events: DeviceEvent[] = [];
+    this.stats.bytesIn += chunk.length;
+    for (let off = 0; off < chunk.length; off += INPUT_SLICE) {
+      this.store.append(chunk.subarray(off, Math.min(chunk.length, off + INPUT_SLICE)));
+      this.run(events, false);
+    }
+    return events;
+  }
+
+  end(): DeviceEvent[] {
+    const events: DeviceEvent[] = [];
+    this.run(events, true);
+    this.text.abandon();
+    this.stats.bytesSkipped += this.text.takeSkipped();
+    this.store.clear();
+    this.pos = 0;
+    this.resetFrame();
+    return events;
+  }
+
+  /** True while a frame (whose start is at store offset 0) is being read. */
+  protected abstract inFrame(): boolean;
+  /** Reads text until a frame starts (`inFrame()` becomes true) or the bytes run out. */
+  protected abstract readText(events: DeviceEvent[], eof: boolean): void;
+  /** Reads the current frame; returns false when it needs more bytes. */
+  protected abstract readFrame(events: DeviceEvent[], eof: boolean): boolean;
+  /** Forgets any frame in progress (end of stream). */
+  protected abstract resetFrame(): void;
+
+  private run(events: DeviceEvent[], eof: boolean): void {
+    for (;;) {
+      if (!this.inFrame()) {
+        this.readText(events, eof);
+        if (!this.inFrame()) return;
+      }
+      if (!this.readFrame(events, eof)) return;
+    }
+  }
+}
