@@ -19,6 +19,7 @@ import {
   println,
   uartMismatch,
 } from './device-streams.js';
+import { ESP32_BOOT_LOG, mulberry32 } from './fixture-kit.js';
 
 const root = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const out = join(root, 'streams');
@@ -26,32 +27,6 @@ const out = join(root, 'streams');
 function jpeg(name: string): Buffer {
   return readFileSync(join(root, 'jpeg', name));
 }
-
-/** mulberry32, so the noise is the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const ESP32_ROM_LOG = [
-  'ets Jun  8 2016 00:22:57',
-  '',
-  'rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)',
-  'configsip: 0, SPIWP:0xee',
-  'clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00',
-  'mode:DIO, clock div:1',
-  'load:0x3fff0030,len:1344',
-  'load:0x40078000,len:13964',
-  'load:0x40080400,len:3600',
-  'entry 0x400805f0',
-  '',
-].join('\r\n');
 
 const ARDUCAM_BOOT = [ackLine('ArduCAM Start!'), ackLine('SPI interface OK.'), ackLine('OV2640 detected.')];
 
@@ -68,7 +43,7 @@ const streams: Record<string, Buffer> = {
 
   // Streaming: ACK IMG END + JPEG, a setting changed mid-stream, line noise twice, the hard-case JPEGs.
   'arducam-stream.bin': (() => {
-    const rand = seeded(0xa7d0ca);
+    const rand = mulberry32(0xa7d0ca);
     const parts: Buffer[] = [...ARDUCAM_BOOT, ackLine('CAM start video streaming.')];
     const names = [
       'qvga-002.jpg',
@@ -141,7 +116,7 @@ const streams: Record<string, Buffer> = {
   // OpenIris at 3 Mbaud: the ESP32 ROM boot log sent at 115200 arrives as junk, then a readable
   // application log line, ten frames and a command reply (`printf("%s \n\r")`) between frames.
   'openiris.bin': Buffer.concat([
-    uartMismatch(Buffer.from(ESP32_ROM_LOG, 'latin1'), 115_200, 3_000_000),
+    uartMismatch(Buffer.from(ESP32_BOOT_LOG, 'latin1'), 115_200, 3_000_000),
     println('[   812][I][main.cpp:98] setup(): OpenIris USB streaming'),
     ...['qvga-022.jpg', 'qvga-023.jpg', 'qvga-024.jpg', 'vga-004.jpg', 'vga-005.jpg'].map((n) =>
       openIrisFrame(jpeg(n)),

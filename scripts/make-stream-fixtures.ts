@@ -14,6 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CAMF_HEADER_BYTES, CamfEncoder } from '../src/protocol/camf.js';
+import { ESP32_ROM_LOG_LINES, mulberry32 } from './fixture-kit.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const JPEG_DIR = join(ROOT, 'fixtures', 'jpeg');
@@ -23,16 +24,7 @@ const BOOT_US = 1_250_000;
 
 /** The ESP32 ROM boot log, as printed on UART0 before the application starts. */
 export const ESP32_ROM_BOOT_LOG = [
-  'ets Jun  8 2016 00:22:57',
-  '',
-  'rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)',
-  'configsip: 0, SPIWP:0xee',
-  'clk_drv:0x00,q_drv:0x00,d_drv:0x00,cs0_drv:0x00,hd_drv:0x00,wp_drv:0x00',
-  'mode:DIO, clock div:1',
-  'load:0x3fff0030,len:1344',
-  'load:0x40078000,len:13964',
-  'load:0x40080400,len:3600',
-  'entry 0x400805f0',
+  ...ESP32_ROM_LOG_LINES,
   'I (29) boot: ESP-IDF v4.4.6 2nd stage bootloader',
   'I (29) boot: compile time 12:00:00',
   'I (30) boot: chip revision: v3.0',
@@ -45,17 +37,6 @@ export const ESP32_ROM_BOOT_LOG = [
   'I (535) camera: Detected OV2640 camera',
   '',
 ].join('\r\n');
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function sha1(b: Uint8Array): string {
   return createHash('sha1').update(b).digest('hex');
