@@ -72,14 +72,8 @@ export class RateMeter {
   }
 }
 
-interface Viewer {
-  id: number;
-  kind: 'stream' | 'snapshot';
-  remote?: string;
-  fpsCap?: number;
-  since: number;
-  frames: number;
-  bytes: number;
+/** A viewer's public record (its fps comes from the meter). */
+interface Viewer extends Omit<ClientStatus, 'fps'> {
   meter: RateMeter;
 }
 

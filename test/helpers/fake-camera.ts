@@ -54,14 +54,7 @@ export type ControlHandler = (
   signal?: AbortSignal,
 ) => Promise<ControlResult>;
 
-export interface ViewerRecord {
-  id: number;
-  kind: 'stream' | 'snapshot';
-  remote?: string;
-  fpsCap?: number;
-  since: number;
-  frames: number;
-  bytes: number;
+export interface ViewerRecord extends Omit<ClientStatus, 'fps'> {
   released: boolean;
   /** Times `release()` was called (a correct caller makes it exactly 1). */
   releaseCalls: number;
