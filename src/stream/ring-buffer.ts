@@ -22,6 +22,9 @@ export function nowSeconds(): number {
 
 const noop = (): void => {};
 
+/** A `subscribe()` listener: every new entry, then `undefined` once when the ring closes. Must not throw. */
+export type RingListener = (entry: RingbufferEntry | undefined) => void;
+
 interface Waiter {
   resolve(entry: RingbufferEntry | undefined): void;
 }
@@ -32,6 +35,7 @@ export class RingBuffer {
   #nextIndex = 0;
   #closed = false;
   readonly #waiters = new Set<Waiter>();
+  readonly #listeners = new Set<RingListener>();
 
   /** @param capacity how many latest frames to keep (default 10, at least 1). */
   constructor(capacity = 10) {
@@ -51,9 +55,9 @@ export class RingBuffer {
     return this.#closed;
   }
 
-  /** Readers currently waiting in `next()`. */
+  /** Readers currently waiting in `next()` / `onNext()`, plus `subscribe()` listeners. */
   get waiting(): number {
-    return this.#waiters.size;
+    return this.#waiters.size + this.#listeners.size;
   }
 
   /** Store a frame, assign its index and timestamp, and wake every waiting reader. */
@@ -66,6 +70,7 @@ export class RingBuffer {
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const w of waiters) w.resolve(entry);
+    for (const listener of this.#listeners) listener(entry);
     return entry;
   }
 
@@ -137,6 +142,23 @@ export class RingBuffer {
     };
   }
 
+  /**
+   * Fan-out form for hot paths: `listener` runs synchronously inside every
+   * later `add()` with the new entry, and once with `undefined` when the ring
+   * closes (at once if it already is). No per-frame registration, promise or
+   * allocation. Returns the unsubscribe function.
+   */
+  subscribe(listener: RingListener): () => void {
+    if (this.#closed) {
+      listener(undefined);
+      return noop;
+    }
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
   /** Every new entry as it arrives (skipping any the reader was too slow for), until close or abort. */
   async *entries(signal?: AbortSignal, afterIndex = -1): AsyncGenerator<RingbufferEntry> {
     let last = afterIndex;
@@ -155,5 +177,8 @@ export class RingBuffer {
     const waiters = [...this.#waiters];
     this.#waiters.clear();
     for (const w of waiters) w.resolve(undefined);
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
+    for (const listener of listeners) listener(undefined);
   }
 }
