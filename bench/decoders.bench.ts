@@ -1,14 +1,21 @@
 /**
- * Decoder throughput: CAMF and bare-JPEG decoders over ~64 MB streams of real JPEGs (15 KB VGA
- * fixtures; 60 KB 1280×720 frames made by ffmpeg at bench time), fed in 64 B, 1 KB and 64 KB
- * chunks. Baselines on the same bytes in the same process:
+ * Decoder throughput: CAMF and bare-JPEG decoders over streams of real JPEGs (15 KB VGA fixtures;
+ * 60 KB 1280×720 frames made by ffmpeg at bench time), fed in 64 B, 1 KB and 64 KB chunks.
+ *
+ * The stream is a cycle of whole frames (≥ 4 MiB) cut into chunk views BEFORE timing (a serial
+ * port hands over distinct Buffers too, so slicing is not the decoder's cost); a run pushes the
+ * cycle's chunks lap after lap (~0.4 s). Every runner gets exactly the same chunk views.
+ * Baselines on the same bytes in the same process:
  *   - `@serialport/parser-delimiter` (delimiter FF D9, includeDelimiter) driven through
- *     `_transform` with `push` counting frames (its cheapest possible use);
- *   - a bare `Buffer.indexOf(FF D9)` sweep over the same chunks (no copies: a memchr ceiling).
+ *     `_transform` with `push` counting frames (its cheapest possible use: concat + indexOf +
+ *     slice; it neither validates nor copies frames out of its concat buffer);
+ *   - a bare `Buffer.indexOf(FF D9)` sweep over the same chunks (no copies: a memchr ceiling);
+ *   - floors: what emitting owned frames costs at the very least, on whole frames (no chunking):
+ *     `Buffer.from(frame)` + `zlib.crc32(frame)` for CAMF (it must copy and check the payload),
+ *     `Buffer.from(frame)` for bare JPEG (it must copy).
  * Also CRC-32: native zlib vs the JS slice-by-8 table on 15 KB and 60 KB buffers.
  *
- * Each figure: a warm-up (≥ 3 runs, ≥ 0.5 s), then BENCH_REPEATS (default 5) runs, median MB/s (1 MB = 10^6 bytes).
- * A run covers the whole stream, or for slow cases a prefix sized to take about 0.4 s.
+ * Each figure: a warm-up (≥ 3 laps, ≥ 0.5 s), then BENCH_REPEATS (default 5) runs, median MB/s (1 MB = 10^6 bytes).
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,19 +23,22 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as zlib from 'node:zlib';
 import { DelimiterParser } from '@serialport/parser-delimiter';
 import { CamfDecoder, CamfEncoder } from '../src/protocol/camf.js';
 import { crc32Js, crc32Native } from '../src/protocol/crc32.js';
 import { JpegStreamDecoder } from '../src/protocol/jpeg.js';
 import { machineNote, printTable, ratio } from './lib/harness.js';
 
-const STREAM_BYTES = 64 * 1024 * 1024;
+/** Smallest cycle of whole frames a run laps over. */
+const CYCLE_BYTES = 4 * 1024 * 1024;
 const CHUNKS = [64, 1024, 64 * 1024] as const;
 const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 5));
 const RUN_SECONDS = 0.4;
 const JPEG_DIR = fileURLToPath(new URL('../fixtures/jpeg/', import.meta.url));
 
-type Runner = (stream: Buffer, bytes: number, chunk: number) => number;
+/** Pushes `laps` times over `chunks`; returns the frames found. */
+type Runner = (chunks: readonly Buffer[], laps: number) => number;
 
 function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
@@ -62,37 +72,56 @@ function kb(frames: Buffer[]): number {
   return Math.round(frames.reduce((n, f) => n + f.length, 0) / frames.length / 1000);
 }
 
-function repeatTo(parts: Buffer[], total: number): Buffer {
-  const out = Buffer.allocUnsafe(total);
+/** Whole copies of `parts`, round-robin, until at least CYCLE_BYTES; with each part's view. */
+function cycleOf(parts: Buffer[]): { bytes: Buffer; views: Buffer[] } {
+  let total = 0;
+  let count = 0;
+  while (total < CYCLE_BYTES) total += parts[count++ % parts.length]!.length;
+  const bytes = Buffer.allocUnsafe(total);
+  const views: Buffer[] = [];
   let at = 0;
-  for (let i = 0; at < total; i++) {
+  for (let i = 0; i < count; i++) {
     const p = parts[i % parts.length]!;
-    at += p.copy(out, at, 0, Math.min(p.length, total - at));
+    p.copy(bytes, at);
+    views.push(bytes.subarray(at, at + p.length));
+    at += p.length;
   }
+  return { bytes, views };
+}
+
+/** The cycle cut into `chunk`-byte views (the last one may be shorter). */
+function sliceInto(bytes: Buffer, chunk: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += chunk)
+    out.push(bytes.subarray(i, Math.min(bytes.length, i + chunk)));
   return out;
 }
 
-// Each runner decodes stream[0, bytes) in `chunk`-byte pushes and returns the frames it found.
-
-const camfRunner: Runner = (stream, bytes, chunk) => {
+const camfRunner: Runner = (chunks, laps) => {
   const d = new CamfDecoder();
   let frames = 0;
-  for (let i = 0; i < bytes; i += chunk) {
-    for (const e of d.push(stream.subarray(i, Math.min(bytes, i + chunk)))) if (e.type === 'frame') frames++;
+  for (let l = 0; l < laps; l++) {
+    for (let i = 0; i < chunks.length; i++) {
+      const events = d.push(chunks[i]!);
+      for (let k = 0; k < events.length; k++) if (events[k]!.type === 'frame') frames++;
+    }
   }
   return frames;
 };
 
-const jpegRunner: Runner = (stream, bytes, chunk) => {
+const jpegRunner: Runner = (chunks, laps) => {
   const d = new JpegStreamDecoder();
   let frames = 0;
-  for (let i = 0; i < bytes; i += chunk) {
-    for (const e of d.push(stream.subarray(i, Math.min(bytes, i + chunk)))) if (e.type === 'frame') frames++;
+  for (let l = 0; l < laps; l++) {
+    for (let i = 0; i < chunks.length; i++) {
+      const events = d.push(chunks[i]!);
+      for (let k = 0; k < events.length; k++) if (events[k]!.type === 'frame') frames++;
+    }
   }
   return frames;
 };
 
-const delimiterRunner: Runner = (stream, bytes, chunk) => {
+const delimiterRunner: Runner = (chunks, laps) => {
   const p = new DelimiterParser({ delimiter: [0xff, 0xd9], includeDelimiter: true });
   let frames = 0;
   p.push = () => {
@@ -100,43 +129,73 @@ const delimiterRunner: Runner = (stream, bytes, chunk) => {
     return true;
   };
   const done = () => {};
-  for (let i = 0; i < bytes; i += chunk)
-    p._transform(stream.subarray(i, Math.min(bytes, i + chunk)), 'binary', done);
-  return frames;
-};
-
-const indexOfRunner: Runner = (stream, bytes, chunk) => {
-  let frames = 0;
-  let lastFF = false;
-  for (let i = 0; i < bytes; i += chunk) {
-    const c = stream.subarray(i, Math.min(bytes, i + chunk));
-    if (lastFF && c[0] === 0xd9) frames++;
-    for (let at = c.indexOf(0xff); at >= 0 && at + 1 < c.length; at = c.indexOf(0xff, at + 1)) {
-      if (c[at + 1] === 0xd9) frames++;
-    }
-    lastFF = c[c.length - 1] === 0xff;
+  for (let l = 0; l < laps; l++) {
+    for (let i = 0; i < chunks.length; i++) p._transform(chunks[i]!, 'binary', done);
   }
   return frames;
 };
 
-/** Median MB/s of `run` over the stream (or a prefix sized to ~RUN_SECONDS), after a warm-up. */
-function measure(run: Runner, stream: Buffer, chunk: number, expectFramesPerMB?: number): number {
-  const probe = Math.min(stream.length, 2 * 1024 * 1024);
-  // Warm up until the JIT has settled: at least 3 probe runs and 0.5 s.
+const indexOfRunner: Runner = (chunks, laps) => {
+  let frames = 0;
+  let lastFF = false;
+  for (let l = 0; l < laps; l++) {
+    for (let i = 0; i < chunks.length; i++) {
+      const c = chunks[i]!;
+      if (lastFF && c[0] === 0xd9) frames++;
+      for (let at = c.indexOf(0xff); at >= 0 && at + 1 < c.length; at = c.indexOf(0xff, at + 1)) {
+        if (c[at + 1] === 0xd9) frames++;
+      }
+      lastFF = c[c.length - 1] === 0xff;
+    }
+  }
+  return frames;
+};
+
+/** Floor for CAMF: copy each frame out (owned) and CRC it natively; nothing else. `chunks` = whole frames. */
+const copyCrcFloor: Runner = (frames, laps) => {
+  let n = 0;
+  let x = 0;
+  for (let l = 0; l < laps; l++) {
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      x ^= zlib.crc32(f);
+      n += Buffer.from(f).length > 0 ? 1 : 0;
+    }
+  }
+  return x === 0.5 ? 0 : n;
+};
+
+/** Floor for bare JPEG: copy each frame out (owned); nothing else. */
+const copyFloor: Runner = (frames, laps) => {
+  let n = 0;
+  for (let l = 0; l < laps; l++) {
+    for (let i = 0; i < frames.length; i++) n += Buffer.from(frames[i]!).length > 0 ? 1 : 0;
+  }
+  return n;
+};
+
+/** Median MB/s of `run` lapping over `chunks` (covering `lapBytes` bytes) for ~RUN_SECONDS, after a warm-up. */
+function measure(
+  run: Runner,
+  chunks: readonly Buffer[],
+  lapBytes: number,
+  expectFramesPerMB?: number,
+): number {
+  // Warm up until the JIT has settled: at least 3 laps and 0.5 s.
   let rate = 0;
   const warmStart = performance.now();
   for (let w = 0; w < 3 || performance.now() - warmStart < 500; w++) {
     const t0 = performance.now();
-    run(stream, probe, chunk);
-    rate = probe / ((performance.now() - t0) / 1000);
+    run(chunks, 1);
+    rate = lapBytes / ((performance.now() - t0) / 1000);
   }
-  let t = 0;
-  const bytes = Math.min(stream.length, Math.max(probe, Math.floor((rate * RUN_SECONDS) / chunk) * chunk));
+  const laps = Math.max(1, Math.round((rate * RUN_SECONDS) / lapBytes));
+  const bytes = laps * lapBytes;
   const results: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
     gc();
-    t = performance.now();
-    const frames = run(stream, bytes, chunk);
+    const t = performance.now();
+    const frames = run(chunks, laps);
     const seconds = (performance.now() - t) / 1000;
     if (expectFramesPerMB !== undefined && frames < (bytes / 1e6) * expectFramesPerMB * 0.98) {
       throw new Error(`${run.name || 'runner'} found ${frames} frames in ${bytes} bytes: not decoding`);
@@ -202,74 +261,117 @@ function correctness(): void {
   ]);
 }
 
+const chunkName = (chunk: number): string => (chunk >= 1024 ? `${chunk / 1024} KB` : `${chunk} B`);
+
+interface Cell {
+  set: string;
+  chunk: number;
+  camf: number;
+  jpeg: number;
+  delim: number;
+  idx: number;
+  camfFloor: number;
+  jpegFloor: number;
+}
+
 export default async function run(): Promise<void> {
-  console.log(`decoder throughput, ${STREAM_BYTES / 2 ** 20} MiB streams, median of ${REPEATS}`);
+  console.log(
+    `decoder throughput, cycles of ≥ ${CYCLE_BYTES / 2 ** 20} MiB of whole frames pre-cut into chunks, ~${RUN_SECONDS} s runs, median of ${REPEATS}`,
+  );
   console.log(machineNote());
   const sets = frameSets();
-  const rows: string[][] = [
+  const cells: Cell[] = [];
+  for (const set of sets) {
+    const enc = new CamfEncoder({ clockUs: () => 0 });
+    const camf = cycleOf(set.frames.map((f) => enc.jpeg(f)));
+    const jpeg = cycleOf(set.frames);
+    const avg = set.frames.reduce((n, f) => n + f.length, 0) / set.frames.length;
+    const framesPerMB = 1e6 / (avg + 32);
+    // Floors run on the same frame bytes, whole (the JPEG inside each CAMF frame for CAMF).
+    const camfFloor = measure(copyCrcFloor, jpeg.views, jpeg.bytes.length);
+    const jpegFloor = measure(copyFloor, jpeg.views, jpeg.bytes.length);
+    for (const chunk of CHUNKS) {
+      const camfChunks = sliceInto(camf.bytes, chunk);
+      const jpegChunks = sliceInto(jpeg.bytes, chunk);
+      cells.push({
+        set: set.name,
+        chunk,
+        camf: measure(camfRunner, camfChunks, camf.bytes.length, framesPerMB * 0.9),
+        jpeg: measure(jpegRunner, jpegChunks, jpeg.bytes.length, framesPerMB * 0.9),
+        delim: measure(delimiterRunner, jpegChunks, jpeg.bytes.length),
+        idx: measure(indexOfRunner, jpegChunks, jpeg.bytes.length),
+        camfFloor,
+        jpegFloor,
+      });
+    }
+  }
+
+  console.log('\nthroughput, MB/s (floors: whole frames, no chunking, so the same figure on every row):');
+  printTable([
+    ['frames', 'chunk', 'CAMF', 'JPEG', 'delimiter', 'indexOf', 'copy+crc floor', 'copy floor'],
+    ...cells.map((c) => [
+      c.set,
+      chunkName(c.chunk),
+      c.camf.toFixed(0),
+      c.jpeg.toFixed(0),
+      c.delim.toFixed(0),
+      c.idx.toFixed(0),
+      c.camfFloor.toFixed(0),
+      c.jpegFloor.toFixed(0),
+    ]),
+  ]);
+
+  console.log('\nratios (ours ÷ baseline; CAMF against the copy+crc floor, JPEG against the copy floor):');
+  printTable([
     [
       'frames',
       'chunk',
-      'CAMF MB/s',
-      'JPEG MB/s',
-      'delimiter MB/s',
-      'indexOf MB/s',
       'CAMF/delim',
       'JPEG/delim',
+      'CAMF/indexOf',
+      'JPEG/indexOf',
+      'CAMF/floor',
+      'JPEG/floor',
     ],
-  ];
-  const summary: { set: string; chunk: number; camf: number; jpeg: number; delim: number }[] = [];
-  for (const set of sets) {
-    const enc = new CamfEncoder({ clockUs: () => 0 });
-    const camfStream = repeatTo(
-      set.frames.map((f) => enc.jpeg(f)),
-      STREAM_BYTES,
-    );
-    const avg = set.frames.reduce((n, f) => n + f.length, 0) / set.frames.length;
-    const framesPerMB = 1e6 / (avg + 32);
-    const jpegStream = repeatTo(set.frames, STREAM_BYTES);
-    for (const chunk of CHUNKS) {
-      const camf = measure(camfRunner, camfStream, chunk, framesPerMB * 0.9);
-      const jpeg = measure(jpegRunner, jpegStream, chunk, framesPerMB * 0.9);
-      const delim = measure(delimiterRunner, jpegStream, chunk);
-      const idx = measure(indexOfRunner, jpegStream, chunk);
-      summary.push({ set: set.name, chunk, camf, jpeg, delim });
-      rows.push([
-        set.name,
-        chunk >= 1024 ? `${chunk / 1024} KB` : `${chunk} B`,
-        camf.toFixed(0),
-        jpeg.toFixed(0),
-        delim.toFixed(0),
-        idx.toFixed(0),
-        ratio(camf, delim),
-        ratio(jpeg, delim),
-      ]);
-    }
-  }
-  printTable(rows);
+    ...cells.map((c) => [
+      c.set,
+      chunkName(c.chunk),
+      ratio(c.camf, c.delim),
+      ratio(c.jpeg, c.delim),
+      ratio(c.camf, c.idx),
+      ratio(c.jpeg, c.idx),
+      ratio(c.camf, c.camfFloor),
+      ratio(c.jpeg, c.jpegFloor),
+    ]),
+  ]);
 
-  console.log('\nsmall vs large chunks (64 KB MB/s ÷ 64 B MB/s; target ≤ 3×) and targets at 64 KB chunks:');
+  console.log('\ntargets (64 KB chunks unless said; slowdown = 64 KB MB/s ÷ 64 B MB/s, target ≤ 3×):');
   const checks: string[][] = [
     [
       'frames',
-      'CAMF 64KB/64B',
-      'JPEG 64KB/64B',
+      'CAMF slowdown',
+      'JPEG slowdown',
       'CAMF ≥ 1000 MB/s',
       'JPEG ≥ 500 MB/s',
-      '≥ 5× delimiter (64 KB)',
+      '≥ 5× delimiter',
+      'floor ÷ delimiter',
     ],
   ];
+  const verdict = (ok: boolean, text: string) => (ok ? `met ${text}` : `MISSED ${text}`);
   for (const set of sets) {
-    const at = (chunk: number) => summary.find((s) => s.set === set.name && s.chunk === chunk)!;
+    const at = (chunk: number) => cells.find((c) => c.set === set.name && c.chunk === chunk)!;
     const big = at(64 * 1024);
     const small = at(64);
+    const camfSlow = big.camf / small.camf;
+    const jpegSlow = big.jpeg / small.jpeg;
     checks.push([
       set.name,
-      ratio(big.camf, small.camf),
-      ratio(big.jpeg, small.jpeg),
-      big.camf >= 1000 ? 'met' : `MISSED (${big.camf.toFixed(0)})`,
-      big.jpeg >= 500 ? 'met' : `MISSED (${big.jpeg.toFixed(0)})`,
-      `CAMF ${ratio(big.camf, big.delim)}, JPEG ${ratio(big.jpeg, big.delim)}`,
+      verdict(camfSlow <= 3, ratio(big.camf, small.camf)),
+      verdict(jpegSlow <= 3, ratio(big.jpeg, small.jpeg)),
+      verdict(big.camf >= 1000, `(${big.camf.toFixed(0)})`),
+      verdict(big.jpeg >= 500, `(${big.jpeg.toFixed(0)})`),
+      `CAMF ${verdict(big.camf >= 5 * big.delim, ratio(big.camf, big.delim))}, JPEG ${verdict(big.jpeg >= 5 * big.delim, ratio(big.jpeg, big.delim))}`,
+      `copy+crc ${ratio(big.camfFloor, big.delim)}, copy ${ratio(big.jpegFloor, big.delim)}`,
     ]);
   }
   printTable(checks);

@@ -71,6 +71,28 @@ export class ByteStore {
   }
 }
 
+/**
+ * Copy src[from, to) into dst at `at`. Cheaper than `Buffer#copy` for the small, whole chunks a
+ * serial port hands over: a whole source is one `TypedArray#set` (no view allocated), a few bytes
+ * are a plain loop (no native call), only a part of a large source allocates a `subarray` view.
+ */
+export function copyInto(dst: Uint8Array, at: number, src: Uint8Array, from: number, to: number): void {
+  const n = to - from;
+  if (from === 0 && n === src.length) {
+    dst.set(src, at);
+  } else if (n <= 16) {
+    for (let i = 0; i < n; i++) dst[at + i] = src[from + i]!;
+  } else {
+    dst.set(src.subarray(from, to), at);
+  }
+}
+
+/**
+ * What a decoder's `push` returns when the bytes completed no event: one shared, frozen, empty
+ * array instead of a fresh one per push (a serial port at 64-byte reads pushes ~16 000 times per MB).
+ */
+export const NO_EVENTS: readonly never[] = Object.freeze([]);
+
 /** Decoders take input in slices of at most this many bytes, so one huge push cannot grow memory past the frame bound. */
 export const INPUT_SLICE = 64 * 1024;
 

@@ -45,6 +45,11 @@ const S_ENTFF = 9; // entropy data, just after an FF
 const S_DONE = 10;
 const S_BAD = 11;
 
+const isBuffer = Buffer.isBuffer;
+
+/** Ranges of entropy data up to this long are searched for FF in JS rather than by `indexOf`. */
+const SHORT_SCAN = 16;
+
 const NEED_MORE: WalkResult = Object.freeze({ kind: 'need-more' });
 
 /** Marker codes that begin a length-prefixed segment. */
@@ -112,15 +117,20 @@ export class JpegWalker {
   /** Walk chunk[start, end). After `done` or `invalid`, call `reset()` before feeding again. */
   feed(chunk: Uint8Array, start: number, end: number): WalkResult {
     if (this.#state === S_DONE || this.#state === S_BAD) return this.#bad(start);
-    const buf = Buffer.isBuffer(chunk)
-      ? chunk
-      : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buf = isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let i = start;
     let state = this.#state;
     while (i < end) {
       switch (state) {
         case S_ENT: {
-          const ff = buf.indexOf(0xff, i);
+          let ff: number;
+          if (end - i <= SHORT_SCAN) {
+            // A few bytes (a small serial read): a plain loop beats a native call.
+            ff = i;
+            while (ff < end && buf[ff] !== 0xff) ff++;
+          } else {
+            ff = buf.indexOf(0xff, i);
+          }
           if (ff < 0 || ff >= end) {
             i = end;
             break;

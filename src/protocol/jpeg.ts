@@ -10,7 +10,8 @@
  * - A frame growing past `maxFrameBytes` is dropped (`oversized`): its bytes are walked but not
  *   kept, and the search resumes after it. Memory stays ≤ maxFrameBytes.
  */
-import { JpegWalker } from './jpeg-walker.js';
+import { copyInto as copyIntoImported, NO_EVENTS as NO_EVENTS_IMPORTED } from './byte-store.js';
+import { JpegWalker, type WalkResult } from './jpeg-walker.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   type Decoder,
@@ -20,6 +21,14 @@ import {
   emptyStats,
 } from './types.js';
 
+// Hot-path helpers bound once: under a loader that compiles ESM imports to getters (tsx, used by
+// `npm run bench`) a per-call namespace lookup showed up as ~20 % of a 64-byte push.
+const copyInto = copyIntoImported;
+const NO_EVENTS = NO_EVENTS_IMPORTED;
+const isBuffer = Buffer.isBuffer;
+const EMPTY: Buffer = Buffer.alloc(0);
+/** Smallest buffer for a frame's carried bytes. */
+const MIN_CARRY = 16 * 1024;
 const SOI = Buffer.from([0xff, 0xd8, 0xff]);
 /** A candidate that got this far had a complete `FF D8 FF`: abandoning it is a resync. */
 const SIGNATURE_BYTES = 3;
@@ -31,7 +40,7 @@ interface Span {
 }
 
 function asBuffer(chunk: Uint8Array): Buffer {
-  return Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
 export class JpegStreamDecoder implements Decoder {
@@ -47,8 +56,12 @@ export class JpegStreamDecoder implements Decoder {
   /** Bytes of the candidate carried over from earlier spans (valid when #accLen > 0). */
   #acc: Buffer = Buffer.alloc(0);
   #accLen = 0;
+  /** Capacity for the next frame's carried bytes (≈ the last frame's size plus 1/8). */
+  #nextSize = MIN_CARRY;
   /** Spans still to scan in this push (a rescan goes on top of what remains). */
   readonly #work: Span[] = [];
+  /** Scratch list of the events of the push in progress. */
+  readonly #out: DeviceEvent[] = [];
 
   constructor(options: DecoderOptions = {}) {
     const { maxFrameBytes = DEFAULT_MAX_FRAME_BYTES } = options;
@@ -63,13 +76,43 @@ export class JpegStreamDecoder implements Decoder {
     return this.#accLen;
   }
 
+  /**
+   * Feed bytes; returns the frames they completed. When they complete none (most pushes of a
+   * serial port's small reads) the result is one shared frozen empty array: iterate it, do not
+   * mutate it.
+   */
   push(chunk: Uint8Array): DeviceEvent[] {
-    const out: DeviceEvent[] = [];
     const data = asBuffer(chunk);
-    this.stats.bytesIn += data.length;
-    this.#scan(data, 0, data.length, out);
-    this.#drain(out);
-    return out;
+    const n = data.length;
+    this.stats.bytesIn += n;
+    // Events are collected in a reused array; only a push that completes one returns a fresh copy.
+    const out = this.#out;
+    if (this.#inFrame && this.#work.length === 0) {
+      // A frame in progress (most pushes of small reads): walk the chunk, and when it neither ends
+      // nor breaks the frame and fits the carried bytes, keep it with one copy and return.
+      const walker = this.#walker;
+      const r = walker.feed(data, 0, n);
+      const accLen = this.#accLen;
+      if (
+        r.kind === 'need-more' &&
+        !this.#discard &&
+        accLen + n <= this.#acc.length &&
+        walker.length <= this.maxFrameBytes
+      ) {
+        this.#acc.set(data, accLen);
+        this.#accLen = accLen + n;
+        return NO_EVENTS as unknown as DeviceEvent[];
+      }
+      const p = this.#settle(r, data, 0, n, out);
+      if (p >= 0) this.#scan(data, p, n, out);
+    } else {
+      this.#scan(data, 0, n, out);
+    }
+    if (this.#work.length > 0) this.#drain(out);
+    if (out.length === 0) return NO_EVENTS as unknown as DeviceEvent[];
+    const events = out.slice();
+    out.length = 0;
+    return events;
   }
 
   end(): DeviceEvent[] {
@@ -119,12 +162,12 @@ export class JpegStreamDecoder implements Decoder {
     const need = this.#accLen + n;
     if (need > this.#acc.length) {
       const grown = Buffer.allocUnsafe(
-        Math.min(Math.max(need, this.#acc.length * 2, 16 * 1024), this.maxFrameBytes),
+        Math.min(Math.max(need, this.#acc.length * 2, this.#nextSize), this.maxFrameBytes),
       );
-      this.#acc.copy(grown, 0, 0, this.#accLen);
+      copyInto(grown, 0, this.#acc, 0, this.#accLen);
       this.#acc = grown;
     }
-    data.copy(this.#acc, this.#accLen, from, to);
+    copyInto(this.#acc, this.#accLen, data, from, to);
     this.#accLen = need;
   }
 
@@ -159,88 +202,105 @@ export class JpegStreamDecoder implements Decoder {
       }
       // Where this span's part of the frame begins (the frame may have begun in an earlier span).
       const frameFrom = p;
-      const r = walker.feed(data, p, to);
-      if (r.kind === 'need-more') {
-        if (!this.#discard) {
-          if (walker.length > this.maxFrameBytes) {
-            stats.oversized++;
-            this.#discard = true;
-            this.#accLen = 0;
-          } else {
-            this.#append(data, frameFrom, to);
-          }
-        }
-        return;
-      }
-      if (r.kind === 'done') {
-        const length = walker.length;
-        this.#inFrame = false;
-        if (this.#discard || length > this.maxFrameBytes) {
-          if (!this.#discard) stats.oversized++;
-          this.#discard = false;
+      p = this.#settle(walker.feed(data, p, to), data, frameFrom, to, out);
+      if (p < 0) return;
+    }
+  }
+
+  /**
+   * Act on what the walker said about data[frameFrom, to): keep the bytes, emit the frame, or back
+   * off. Returns where scanning goes on in `data`, or -1 when this span is finished.
+   */
+  #settle(r: WalkResult, data: Buffer, frameFrom: number, to: number, out: DeviceEvent[]): number {
+    const stats = this.stats;
+    const walker = this.#walker;
+    if (r.kind === 'need-more') {
+      if (!this.#discard) {
+        if (walker.length > this.maxFrameBytes) {
+          stats.oversized++;
+          this.#discard = true;
           this.#accLen = 0;
-          stats.bytesSkipped += length;
         } else {
-          const jpeg = Buffer.allocUnsafe(length);
-          this.#acc.copy(jpeg, 0, 0, this.#accLen);
-          data.copy(jpeg, this.#accLen, frameFrom, r.end);
-          this.#accLen = 0;
-          stats.frames++;
-          out.push({ type: 'frame', jpeg });
+          this.#append(data, frameFrom, to);
         }
-        p = r.end;
-        continue;
       }
-      // Invalid structure.
-      const at = r.at;
-      const offset = walker.length; // frame offset of the breaking byte
-      if (this.#discard || offset > this.maxFrameBytes) {
-        // Already dropped as oversized: nothing kept to rescan; resume at the breaking byte
-        // (or at the FF of a new SOI).
+      return -1;
+    }
+    if (r.kind === 'done') {
+      const length = walker.length;
+      this.#inFrame = false;
+      if (this.#discard || length > this.maxFrameBytes) {
         if (!this.#discard) stats.oversized++;
         this.#discard = false;
-        this.#inFrame = false;
         this.#accLen = 0;
-        const resume = r.restart ? offset - 1 : offset;
-        stats.bytesSkipped += resume;
-        if (r.restart && at === frameFrom) {
-          // The FF of the new SOI was the last byte before this span.
-          this.#startFrame();
-          walker.feed(SOI, 0, 1);
-          this.#append(SOI, 0, 1);
-          p = at;
+        stats.bytesSkipped += length;
+      } else {
+        const accLen = this.#accLen;
+        const acc = this.#acc;
+        let jpeg: Buffer;
+        if (accLen > 0 && length <= acc.length && length * 5 >= acc.length * 4) {
+          // The carried bytes' buffer fits the frame snugly (≥ 80 % used): finish the frame in it
+          // and hand it over (never written again: the next frame gets a fresh one), saving a copy.
+          copyInto(acc, accLen, data, frameFrom, r.end);
+          jpeg = acc.subarray(0, length);
+          this.#acc = EMPTY;
         } else {
-          p = r.restart ? at - 1 : at;
+          jpeg = Buffer.allocUnsafe(length);
+          if (accLen > 0) copyInto(jpeg, 0, acc, 0, accLen);
+          copyInto(jpeg, accLen, data, frameFrom, r.end);
         }
-        continue;
+        // Frames of one stream are alike: size the next frame's buffer a little above this one.
+        this.#nextSize = Math.max(MIN_CARRY, Math.ceil(length * 1.125));
+        this.#accLen = 0;
+        stats.frames++;
+        out.push({ type: 'frame', jpeg });
       }
-      if (r.restart) {
-        // The device began a new image inside this one: count it cut short, start over at the FF.
-        stats.truncated++;
-        stats.resyncs++;
-        stats.bytesSkipped += offset - 1;
-        if (at > frameFrom) {
-          this.#accLen = 0;
-          this.#inFrame = false;
-          p = at - 1;
-        } else {
-          this.#startFrame();
-          walker.feed(SOI, 0, 1);
-          this.#append(SOI, 0, 1);
-          p = at;
-        }
-        continue;
-      }
-      // Not a JPEG after all (false SOI, corrupt header): rescan from the byte after its first.
-      if (this.#accLen === 0) {
-        this.#abandon();
-        p = frameFrom + 1;
-        continue;
-      }
-      // The frame began in an earlier span: its carried bytes [1..] are rescanned first, then this span.
-      this.#work.push({ data, from: frameFrom, to });
-      this.#abandon();
-      return;
+      return r.end;
     }
+    // Invalid structure.
+    const at = r.at;
+    const offset = walker.length; // frame offset of the breaking byte
+    if (this.#discard || offset > this.maxFrameBytes) {
+      // Already dropped as oversized: nothing kept to rescan; resume at the breaking byte
+      // (or at the FF of a new SOI).
+      if (!this.#discard) stats.oversized++;
+      this.#discard = false;
+      this.#inFrame = false;
+      this.#accLen = 0;
+      const resume = r.restart ? offset - 1 : offset;
+      stats.bytesSkipped += resume;
+      if (r.restart && at === frameFrom) {
+        // The FF of the new SOI was the last byte before this span.
+        this.#startFrame();
+        walker.feed(SOI, 0, 1);
+        this.#append(SOI, 0, 1);
+        return at;
+      }
+      return r.restart ? at - 1 : at;
+    }
+    if (r.restart) {
+      // The device began a new image inside this one: count it cut short, start over at the FF.
+      stats.truncated++;
+      stats.resyncs++;
+      stats.bytesSkipped += offset - 1;
+      if (at > frameFrom) {
+        this.#accLen = 0;
+        this.#inFrame = false;
+        return at - 1;
+      }
+      this.#startFrame();
+      walker.feed(SOI, 0, 1);
+      this.#append(SOI, 0, 1);
+      return at;
+    }
+    // Not a JPEG after all (false SOI, corrupt header): rescan from the byte after its first.
+    if (this.#accLen === 0) {
+      this.#abandon();
+      return frameFrom + 1;
+    }
+    // The frame began in an earlier span: its carried bytes [1..] are rescanned first, then this span.
+    this.#work.push({ data, from: frameFrom, to });
+    this.#abandon();
+    return -1;
   }
 }
