@@ -194,6 +194,11 @@ export abstract class CamfFramer<E> {
    * is a fresh buffer of exactly the frame's size, so the payload is emitted without a copy.
    */
   #stash: Buffer = Buffer.allocUnsafe(CAMF_HEADER_BYTES);
+  /**
+   * Reused stash for the next header after a frame was handed over (saves an allocation per
+   * frame). Never the stash while a resync rescans an old stash: those get a fresh one.
+   */
+  readonly #headerStash: Buffer = Buffer.allocUnsafe(CAMF_HEADER_BYTES);
   #stashLen = 0;
   /** Total size of the frame in the stash once its header checked out, else 0. */
   #stashFrameBytes = 0;
@@ -286,7 +291,7 @@ export abstract class CamfFramer<E> {
     }
     // A whole frame is in the stash.
     if (this.#checkPayload(this.#stash, 0, this.#stashFrameBytes, out)) {
-      this.#stash = Buffer.allocUnsafe(CAMF_HEADER_BYTES);
+      this.#stash = this.#headerStash;
       this.#stashLen = 0;
       this.#stashFrameBytes = 0;
     } else {
@@ -387,7 +392,11 @@ export abstract class CamfFramer<E> {
   #checkPayload(data: Buffer, at: number, total: number, out: E[]): boolean {
     const pStart = at + CAMF_HEADER_BYTES;
     const pEnd = at + total - CAMF_TRAILER_BYTES;
-    if (crc32(data, pStart, pEnd) !== data.readUInt32LE(pEnd)) {
+    // The stash is a fresh buffer per frame, so a view of it is owned; a frame lying whole in the
+    // chunk is copied out first and its CRC taken on the (cache-hot) copy.
+    const view = data.subarray(pStart, pEnd);
+    const payload = data === this.#stash ? view : Buffer.from(view);
+    if (crc32(payload) !== data.readUInt32LE(pEnd)) {
       this.stats.crcErrors++;
       this.stats.resyncs++;
       return false;
@@ -399,8 +408,7 @@ export abstract class CamfFramer<E> {
       flags: data.readUInt16LE(at + 6),
       seq,
       timestampUs: data.readUInt32LE(at + 16) * TWO_32 + data.readUInt32LE(at + 12),
-      // The stash is a fresh buffer per frame, so a view is owned; chunk bytes are copied.
-      payload: data === this.#stash ? data.subarray(pStart, pEnd) : Buffer.from(data.subarray(pStart, pEnd)),
+      payload,
     };
     if (this.tracksSeq(type)) this.#trackSeq(seq, out);
     this.onFrame(frame, out);
