@@ -30,6 +30,8 @@ export interface FastRunResult {
   serverCpuSeconds: number;
   /** Frame added → last byte read, in ms, ascending. */
   latenciesMs: number[];
+  /** Server-side fan-out time per window frame (handed to the server → every client's write issued), ms, ascending. */
+  fanoutMs: number[];
   /** Clients that saw an error or lost their connection. */
   failedClients: number;
 }
@@ -93,6 +95,7 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
       deliveredBytes: inWindow.reduce((n, g) => n + g.bytes, 0),
       serverCpuSeconds: cpuSeconds(start.cpu, end.cpu),
       latenciesMs: inWindow.map((g) => g.latencyMs).sort((a, b) => a - b),
+      fanoutMs: [...end.fanoutMs].sort((a, b) => a - b),
       failedClients: clients.filter((c) => c.error !== undefined || c.closed).length,
     };
   } finally {

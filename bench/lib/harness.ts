@@ -6,7 +6,12 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-export type ServerKind = 'ours' | 'baseline';
+/**
+ * `floor`: not a contender but the measuring stick: the same multipart bytes
+ * written by a bare `net` server (no HTTP stack, no per-client logic), i.e.
+ * what loopback, the kernel and the client process cost on this machine.
+ */
+export type ServerKind = 'ours' | 'baseline' | 'floor';
 
 /** Where profiles go (git-ignored). */
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
@@ -14,6 +19,7 @@ export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url)
 export const SERVER_LABEL: Record<ServerKind, string> = {
   ours: 'cam-gateway',
   baseline: 'mjpeg-server (npm)',
+  floor: 'bare net floor',
 };
 
 export type ChildRequest =
@@ -33,6 +39,14 @@ export interface Mark {
   /** Highest RSS sampled (every 250 ms) since the last mark with `resetPeak`. */
   peakRss: number;
   clients: number;
+  /**
+   * Server-side fan-out time of each frame produced since the previous mark, ms:
+   * from just before the frame is handed to the server until every client's
+   * write of it has been issued (the gateway writes inside `ring.add()`; the
+   * baseline's corked writes go out on the next tick, so both are timed at the
+   * next tick).
+   */
+  fanoutMs: number[];
 }
 
 export type ChildReply = { cmd: 'ready'; port: number } | { cmd: 'producing' } | Mark | { cmd: 'stopped' };

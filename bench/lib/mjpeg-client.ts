@@ -25,6 +25,7 @@ export interface MjpegClientOptions {
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
+const READ_BUFFER_BYTES = 64 * 1024;
 
 type Transfer = 'head' | 'identity' | 'chunk-size' | 'chunk-data' | 'chunk-crlf';
 type Part = 'headers' | 'body';
@@ -51,7 +52,24 @@ export class MjpegClient {
   constructor(options: MjpegClientOptions) {
     this.#onFrame = options.onFrame;
     const host = options.host ?? '127.0.0.1';
-    this.socket = connect({ port: options.port, host, noDelay: true });
+    // Fast clients read into one reused buffer (`onread`): no Buffer and no stream 'data' event per read, so
+    // reading 50 sockets in one process adds as little as possible to the latency measured through it.
+    this.socket = connect({
+      port: options.port,
+      host,
+      noDelay: true,
+      ...(options.stalled
+        ? {}
+        : {
+            onread: {
+              buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+              callback: (bytes: number, buf: Uint8Array): boolean => {
+                this.#onData(Buffer.from(buf.buffer, buf.byteOffset, bytes));
+                return true;
+              },
+            },
+          }),
+    });
     this.socket.write(
       `GET ${options.path ?? '/stream'} HTTP/1.1\r\nHost: ${host}:${options.port}\r\nAccept: */*\r\n\r\n`,
     );
@@ -61,11 +79,7 @@ export class MjpegClient {
     this.socket.on('close', () => {
       this.closed = true;
     });
-    if (options.stalled) {
-      this.socket.pause();
-    } else {
-      this.socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    }
+    if (options.stalled) this.socket.pause();
   }
 
   close(): void {
@@ -77,6 +91,7 @@ export class MjpegClient {
     this.socket.destroy();
   }
 
+  /** `chunk` is only valid during the call (the read buffer is reused): keep copies, never the chunk. */
   #onData(chunk: Buffer): void {
     this.#now = process.hrtime.bigint();
     let buf = chunk;
@@ -86,7 +101,7 @@ export class MjpegClient {
           const all = this.#pending.length ? Buffer.concat([this.#pending, buf]) : buf;
           const end = all.indexOf(CRLF2);
           if (end < 0) {
-            this.#pending = all;
+            this.#pending = Buffer.from(all); // the read buffer is reused
             return;
           }
           const head = all.subarray(0, end).toString('latin1');
@@ -107,7 +122,7 @@ export class MjpegClient {
           const all = this.#pending.length ? Buffer.concat([this.#pending, buf]) : buf;
           const end = all.indexOf(CRLF);
           if (end < 0) {
-            this.#pending = all;
+            this.#pending = Buffer.from(all); // the read buffer is reused
             return;
           }
           this.#chunkLeft = Number.parseInt(all.subarray(0, end).toString('latin1'), 16);
@@ -132,7 +147,7 @@ export class MjpegClient {
           // The CRLF after a chunk's data (may arrive split).
           const all = this.#pending.length ? Buffer.concat([this.#pending, buf]) : buf;
           if (all.length < 2) {
-            this.#pending = all;
+            this.#pending = Buffer.from(all); // the read buffer is reused
             return;
           }
           this.#pending = Buffer.alloc(0);

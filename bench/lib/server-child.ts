@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { createApp } from '../../src/http/app.js';
 import { listen } from '../../src/http/server.js';
 import { FakeCamera } from '../../test/helpers/fake-camera.js';
@@ -71,6 +71,54 @@ async function serveBaseline(): Promise<Served> {
   };
 }
 
+/**
+ * The floor: a bare `net` server that answers any request with an MJPEG head
+ * and writes each frame to every socket that is not backed up, as one corked
+ * part (headers built once per frame). No HTTP parser, no routing, no
+ * per-client state: what is left is loopback, the kernel and the clients.
+ */
+async function serveFloor(): Promise<Served> {
+  const sockets = new Set<Socket>();
+  const head = Buffer.from(
+    'HTTP/1.1 200 OK\r\nContent-Type: multipart/x-mixed-replace; boundary=frame\r\nConnection: close\r\n\r\n--frame\r\n',
+  );
+  const trailer = Buffer.from('\r\n--frame\r\n');
+  const server = createNetServer((socket) => {
+    socket.setNoDelay(true);
+    socket.on('error', () => {});
+    let request = '';
+    const onData = (chunk: Buffer): void => {
+      request += chunk.toString('latin1');
+      if (!request.includes('\r\n\r\n')) return;
+      socket.off('data', onData);
+      socket.write(head);
+      sockets.add(socket);
+    };
+    socket.on('data', onData);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    clients: () => sockets.size,
+    push: (frame) => {
+      const partHead = Buffer.from(`Content-Type: image/jpeg\r\nContent-Length: ${frame.length}\r\n\r\n`);
+      for (const socket of sockets) {
+        if (socket.writableNeedDrain) continue;
+        socket.cork();
+        socket.write(partHead);
+        socket.write(frame);
+        socket.write(trailer);
+        socket.uncork();
+      }
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
 function send(reply: ChildReply): void {
   process.send?.(reply);
 }
@@ -79,9 +127,11 @@ async function main(): Promise<void> {
   const kind = process.env.BENCH_SERVER as ServerKind;
   const fps = Number(process.env.BENCH_FPS ?? 30);
   const frames = new StampedFrames(Number(process.env.BENCH_FRAME_BYTES ?? 12_000));
-  const served = kind === 'ours' ? await serveOurs() : await serveBaseline();
+  const served =
+    kind === 'ours' ? await serveOurs() : kind === 'baseline' ? await serveBaseline() : await serveFloor();
 
   let seq = 0;
+  let fanoutMs: number[] = [];
   let timer: NodeJS.Timeout | undefined;
   let peakRss = process.memoryUsage.rss();
   const rssSampler = setInterval(() => {
@@ -93,7 +143,10 @@ async function main(): Promise<void> {
     const period = 1000 / fps;
     const t0 = performance.now();
     const tick = (): void => {
-      served.push(frames.make(seq++));
+      const frame = frames.make(seq++);
+      const handed = process.hrtime.bigint();
+      served.push(frame);
+      process.nextTick(() => fanoutMs.push(Number(process.hrtime.bigint() - handed) / 1e6));
       timer = setTimeout(tick, Math.max(0, t0 + seq * period - performance.now()));
     };
     tick();
@@ -109,7 +162,18 @@ async function main(): Promise<void> {
         if (msg.gc) globalThis.gc?.();
         const memory = process.memoryUsage();
         const rss = memory.rss;
-        send({ cmd: 'mark', seq, cpu: process.cpuUsage(), rss, memory, peakRss, clients: served.clients() });
+        const fanout = fanoutMs;
+        fanoutMs = [];
+        send({
+          cmd: 'mark',
+          seq,
+          cpu: process.cpuUsage(),
+          rss,
+          memory,
+          peakRss,
+          clients: served.clients(),
+          fanoutMs: fanout,
+        });
         if (msg.resetPeak) peakRss = rss;
         break;
       }

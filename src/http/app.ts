@@ -358,7 +358,9 @@ export function createApp(options: AppOptions): GatewayApp {
       for (const record of [...streams]) {
         record.stop.abort();
         // A client that stopped reading would hold its stream open until it drains: cut it off.
-        if (record.outgoing?.writableNeedDrain) record.outgoing.destroy();
+        // (The body is written to the socket directly: its backpressure is the one that counts.)
+        const out = record.outgoing;
+        if (out?.writableNeedDrain || out?.socket?.writableNeedDrain) out?.destroy();
         record.end();
       }
     },

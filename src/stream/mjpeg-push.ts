@@ -51,12 +51,33 @@ function advanceTrailerOf(entry: RingbufferEntry): Buffer {
   return trailer;
 }
 
+/**
+ * A Node `http.ServerResponse` as far as `pipeLatestMjpeg` uses it. Once its
+ * head is sent without chunked coding, the body bytes are written to its
+ * socket directly (the same bytes, minus the response's per-write
+ * bookkeeping); `end()`, `destroy()` and `'close'` stay on the response.
+ */
+export interface MjpegResponseSink extends MjpegSink {
+  readonly socket?: MjpegSink | null;
+  readonly headersSent?: boolean;
+  readonly chunkedEncoding?: boolean;
+}
+
+/** Where the body bytes go: the socket under a response whose head is out and that adds no framing. */
+function bodySink(out: MjpegResponseSink): MjpegSink {
+  const socket = out.socket;
+  return socket && out.headersSent === true && out.chunkedEncoding === false ? socket : out;
+}
+
 type Timer = ReturnType<typeof setTimeout>;
 type Wake = 'start' | 'frame' | 'timer' | 'drain';
 
 class LatestMjpegWriter {
   readonly #ring: RingBuffer;
+  /** The response: end, destroy, 'close'. */
   readonly #out: MjpegSink;
+  /** Where body bytes are written and backpressure is read: the response's socket, or the response. */
+  readonly #body: MjpegSink;
   readonly #options: LatestMjpegOptions;
   readonly #online: () => boolean;
   readonly #resendMs: number;
@@ -75,9 +96,10 @@ class LatestMjpegWriter {
   #done = false;
   #unsubscribe: () => void = () => {};
 
-  constructor(ring: RingBuffer, out: MjpegSink, options: LatestMjpegOptions, finished: () => void) {
+  constructor(ring: RingBuffer, out: MjpegResponseSink, options: LatestMjpegOptions, finished: () => void) {
     this.#ring = ring;
     this.#out = out;
+    this.#body = bodySink(out);
     this.#options = options;
     this.#online = options.online ?? (() => true);
     this.#resendMs = options.resendMs ?? 1000;
@@ -97,7 +119,7 @@ class LatestMjpegWriter {
     out.once('close', this.#onClose);
     signal?.addEventListener('abort', this.#onAbort, { once: true });
     // Opening boundary first, without waiting for a frame: clients see headers and the boundary at once.
-    out.write(this.#advance ? Buffer.concat([OPENING, partHeader({})]) : OPENING);
+    this.#body.write(this.#advance ? Buffer.concat([OPENING, partHeader({})]) : OPENING);
     this.#unsubscribe = this.#ring.subscribe(this.#onFrame);
     this.#step('start');
   }
@@ -115,10 +137,10 @@ class LatestMjpegWriter {
   readonly #onClose = (): void => this.#finish(false);
   readonly #onAbort = (): void => {
     const out = this.#out;
-    if (out.writableNeedDrain && !out.destroyed) {
+    if (this.#body.writableNeedDrain && !out.destroyed) {
       // A part is still in flight: end after it (whoever aborted may cut a stalled client off instead).
       this.#finish(false);
-      out.once('drain', () => out.end());
+      this.#body.once('drain', () => out.end());
       return;
     }
     this.#finish(true);
@@ -137,7 +159,7 @@ class LatestMjpegWriter {
 
   /** One turn of the per-client loop of `latestFrames`, run on every wake-up instead of awaited. */
   #decide(wake: Wake): void {
-    const out = this.#out;
+    const out = this.#body;
     if (out.writableNeedDrain) {
       // Backpressure: nothing more until the socket drained; then the newest frame (skipping the rest).
       if (!this.#drainArmed) {
@@ -197,7 +219,7 @@ class LatestMjpegWriter {
   }
 
   #write(head: Buffer | undefined, frame: Uint8Array, trailer: Buffer, now: number): void {
-    const out = this.#out;
+    const out = this.#body;
     out.cork();
     if (head !== undefined) out.write(head);
     out.write(frame);
@@ -227,7 +249,7 @@ class LatestMjpegWriter {
     this.#timer = undefined;
     const out = this.#out;
     out.off('close', this.#onClose);
-    if (this.#drainArmed) out.off('drain', this.#onDrain);
+    if (this.#drainArmed) this.#body.off('drain', this.#onDrain);
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
     if (endBody && !out.destroyed) out.end();
     this.#finished();
@@ -242,7 +264,7 @@ class LatestMjpegWriter {
  */
 export function pipeLatestMjpeg(
   ring: RingBuffer,
-  out: MjpegSink,
+  out: MjpegResponseSink,
   options: LatestMjpegOptions = {},
 ): Promise<void> {
   return new Promise((resolve) => {
