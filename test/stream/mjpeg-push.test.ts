@@ -1,0 +1,123 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import { pipeMjpeg } from '../../src/stream/mjpeg.js';
+import { pipeLatestMjpeg } from '../../src/stream/mjpeg-push.js';
+import { RingBuffer, type RingbufferEntry } from '../../src/stream/ring-buffer.js';
+import { fixtureFrames, paddedJpeg } from '../helpers/fake-camera.js';
+import { MultipartParser } from '../helpers/multipart.js';
+
+const frames = fixtureFrames();
+
+/** A PassThrough that records every chunk handed to write(), by identity. */
+function recordingSink(options?: { highWaterMark: number }): { sink: PassThrough; written: Uint8Array[] } {
+  const sink = new PassThrough(options);
+  const written: Uint8Array[] = [];
+  const write = sink.write.bind(sink) as (chunk: Uint8Array) => boolean;
+  sink.write = ((chunk: Uint8Array) => {
+    written.push(chunk);
+    return write(chunk);
+  }) as typeof sink.write;
+  return { sink, written };
+}
+
+function body(sink: PassThrough): Buffer {
+  const chunks: Buffer[] = [];
+  for (let c = sink.read() as Buffer | null; c !== null; c = sink.read() as Buffer | null) chunks.push(c);
+  return Buffer.concat(chunks);
+}
+
+describe('RingBuffer.subscribe', () => {
+  it('calls the listener inside add() with each entry, once with undefined on close, and not after unsubscribing', () => {
+    const ring = new RingBuffer(2);
+    const seen: (number | undefined)[] = [];
+    const other: (number | undefined)[] = [];
+    ring.subscribe((e) => seen.push(e?.index));
+    const stop = ring.subscribe((e) => other.push(e?.index));
+    expect(ring.waiting).toBe(2);
+    ring.add(frames[0]!);
+    expect(seen).toEqual([0]); // synchronously, before add() returned
+    stop();
+    expect(ring.waiting).toBe(1);
+    ring.add(frames[1]!);
+    ring.close();
+    expect(seen).toEqual([0, 1, undefined]);
+    expect(other).toEqual([0]);
+    expect(ring.waiting).toBe(0);
+    const late: (RingbufferEntry | undefined)[] = [];
+    ring.subscribe((e) => late.push(e));
+    expect(late).toEqual([undefined]);
+  });
+});
+
+describe('pipeLatestMjpeg', () => {
+  it('writes the same bytes as pipeMjpeg, with the frame and its part headers shared by every client', async () => {
+    const ring = new RingBuffer();
+    const a = recordingSink();
+    const b = recordingSink();
+    const doneA = pipeLatestMjpeg(ring, a.sink, { resendMs: 60_000 });
+    const doneB = pipeLatestMjpeg(ring, b.sink, { resendMs: 60_000 });
+    const entries = frames.slice(0, 3).map((f) => ring.add(f));
+    ring.close();
+    await Promise.all([doneA, doneB]);
+    const pushed = body(a.sink);
+    expect(pushed.equals(body(b.sink))).toBe(true);
+
+    const reference = new PassThrough();
+    async function* source(): AsyncGenerator<RingbufferEntry> {
+      yield* entries;
+    }
+    await pipeMjpeg(source(), reference);
+    expect(pushed.equals(body(reference))).toBe(true);
+    const parts = new MultipartParser().push(pushed);
+    expect(parts.map((p) => Number(p.headers['x-frame-index']))).toEqual([0, 1, 2]);
+    // Part header, frame, boundary: the same Buffer objects for both clients (built once per frame, never copied).
+    expect(a.written.length).toBe(b.written.length);
+    for (const [i, chunk] of a.written.entries()) expect(chunk).toBe(b.written[i]);
+    expect(a.written).toContain(entries[1]!.frame);
+  });
+
+  it('skips frames while the client is backed up and sends the newest one after drain', async () => {
+    const ring = new RingBuffer();
+    const big = frames.slice(0, 4).map((f, i) => paddedJpeg(f, 64 * 1024, i));
+    const { sink } = recordingSink({ highWaterMark: 1024 });
+    const sent: number[] = [];
+    const done = pipeLatestMjpeg(ring, sink, { resendMs: 60_000, onFrame: (n) => sent.push(n) });
+    ring.add(big[0]!);
+    expect(sent).toHaveLength(1); // written inside add()
+    expect(sink.writableNeedDrain).toBe(true);
+    ring.add(big[1]!);
+    ring.add(big[2]!);
+    expect(sent).toHaveLength(1);
+    const parser = new MultipartParser();
+    const parts: Buffer[] = [];
+    sink.on('data', (d: Buffer) => {
+      for (const p of parser.push(d)) parts.push(p.body);
+    });
+    await vi.waitFor(() => expect(parts).toHaveLength(2));
+    expect(parts[0]!.equals(big[0]!)).toBe(true);
+    expect(parts[1]!.equals(big[2]!)).toBe(true); // frame 1 was skipped, never queued
+    sink.destroy();
+    await done;
+    expect(ring.waiting).toBe(0);
+  });
+
+  it('re-sends a still frame after resendMs, ends on abort, and leaves no listener behind', async () => {
+    const ring = new RingBuffer();
+    const sink = new PassThrough();
+    const parser = new MultipartParser();
+    let parts = 0;
+    sink.on('data', (d: Buffer) => {
+      parts += parser.push(d).length;
+    });
+    const stop = new AbortController();
+    let ends = 0;
+    const done = pipeLatestMjpeg(ring, sink, { resendMs: 20, signal: stop.signal, onEnd: () => ends++ });
+    ring.add(frames[0]!);
+    await vi.waitFor(() => expect(parts).toBeGreaterThanOrEqual(3));
+    stop.abort();
+    await done;
+    expect(ends).toBe(1);
+    expect(ring.waiting).toBe(0);
+    expect(sink.writableEnded).toBe(true);
+  });
+});
