@@ -160,6 +160,11 @@ class LatestMjpegWriter {
   /** One turn of the per-client loop of `latestFrames`, run on every wake-up instead of awaited. */
   #decide(wake: Wake): void {
     const out = this.#body;
+    if (out.destroyed) {
+      // Gone (the response's 'close' follows on a later tick): write nothing more.
+      this.#finish(false);
+      return;
+    }
     if (out.writableNeedDrain) {
       // Backpressure: nothing more until the socket drained; then the newest frame (skipping the rest).
       if (!this.#drainArmed) {
