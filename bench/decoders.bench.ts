@@ -15,7 +15,8 @@
  *     `Buffer.from(frame)` for bare JPEG (it must copy).
  * Also CRC-32: native zlib vs the JS slice-by-8 table on 15 KB and 60 KB buffers.
  *
- * Each figure: a warm-up (≥ 3 laps, ≥ 0.5 s), then BENCH_REPEATS (default 5) runs, median MB/s (1 MB = 10^6 bytes).
+ * Each figure: a warm-up (≥ 3 laps, ≥ 0.3 s), then the median MB/s (1 MB = 10^6 bytes) of BENCH_REPEATS
+ * (default 5) runs; the runs of all figures of one frame set are interleaved round by round.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -174,36 +175,54 @@ const copyFloor: Runner = (frames, laps) => {
   return n;
 };
 
-/** Median MB/s of `run` lapping over `chunks` (covering `lapBytes` bytes) for ~RUN_SECONDS, after a warm-up. */
-function measure(
-  run: Runner,
-  chunks: readonly Buffer[],
-  lapBytes: number,
-  expectFramesPerMB?: number,
-): number {
-  // Warm up until the JIT has settled: at least 3 laps and 0.5 s.
-  let rate = 0;
-  const warmStart = performance.now();
-  for (let w = 0; w < 3 || performance.now() - warmStart < 500; w++) {
-    const t0 = performance.now();
-    run(chunks, 1);
-    rate = lapBytes / ((performance.now() - t0) / 1000);
-  }
-  const laps = Math.max(1, Math.round((rate * RUN_SECONDS) / lapBytes));
-  const bytes = laps * lapBytes;
-  const results: number[] = [];
-  for (let r = 0; r < REPEATS; r++) {
-    gc();
-    const t = performance.now();
-    const frames = run(chunks, laps);
-    const seconds = (performance.now() - t) / 1000;
-    if (expectFramesPerMB !== undefined && frames < (bytes / 1e6) * expectFramesPerMB * 0.98) {
-      throw new Error(`${run.name || 'runner'} found ${frames} frames in ${bytes} bytes: not decoding`);
+/** One figure to take: a runner over chunk views covering `lapBytes` bytes per lap. */
+interface Task {
+  run: Runner;
+  chunks: readonly Buffer[];
+  lapBytes: number;
+  /** Fail loudly when a decoder finds fewer frames than this per MB (it would be measuring nothing). */
+  expectFramesPerMB?: number;
+  laps: number;
+  rates: number[];
+}
+
+function task(run: Runner, chunks: readonly Buffer[], lapBytes: number, expectFramesPerMB?: number): Task {
+  return { run, chunks, lapBytes, expectFramesPerMB, laps: 1, rates: [] };
+}
+
+/**
+ * Measure every task: warm each up (≥ 3 laps, ≥ 0.3 s) and size its runs to ~RUN_SECONDS, then
+ * take REPEATS rounds, each running every task once in turn, so a burst of load from the shared
+ * box hits all the figures of a round alike rather than one cell. Returns each task's median MB/s.
+ */
+function measureAll(tasks: Task[]): number[] {
+  for (const t of tasks) {
+    let rate = 0;
+    const warmStart = performance.now();
+    for (let w = 0; w < 3 || performance.now() - warmStart < 300; w++) {
+      const t0 = performance.now();
+      t.run(t.chunks, 1);
+      rate = t.lapBytes / ((performance.now() - t0) / 1000);
     }
-    results.push(bytes / 1e6 / seconds);
+    t.laps = Math.max(1, Math.round((rate * RUN_SECONDS) / t.lapBytes));
   }
-  results.sort((a, b) => a - b);
-  return results[Math.floor(results.length / 2)]!;
+  for (let r = 0; r < REPEATS; r++) {
+    for (const t of tasks) {
+      gc();
+      const t0 = performance.now();
+      const frames = t.run(t.chunks, t.laps);
+      const seconds = (performance.now() - t0) / 1000;
+      const bytes = t.laps * t.lapBytes;
+      if (t.expectFramesPerMB !== undefined && frames < (bytes / 1e6) * t.expectFramesPerMB * 0.98) {
+        throw new Error(`${t.run.name || 'runner'} found ${frames} frames in ${bytes} bytes: not decoding`);
+      }
+      t.rates.push(bytes / 1e6 / seconds);
+    }
+  }
+  return tasks.map((t) => {
+    const sorted = [...t.rates].sort((x, y) => x - y);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  });
 }
 
 function crcTable(): void {
@@ -287,27 +306,43 @@ export default async function run(): Promise<void> {
     const jpeg = cycleOf(set.frames);
     const avg = set.frames.reduce((n, f) => n + f.length, 0) / set.frames.length;
     const framesPerMB = 1e6 / (avg + 32);
+    // Floors run on the same frame bytes, whole (the JPEG inside each CAMF frame for CAMF).
+    const tasks: Task[] = [
+      task(copyCrcFloor, jpeg.views, jpeg.bytes.length),
+      task(copyFloor, jpeg.views, jpeg.bytes.length),
+    ];
     for (const chunk of CHUNKS) {
-      // Floors run on the same frame bytes, whole (the JPEG inside each CAMF frame for CAMF);
-      // measured again on every row, next to the cells they are compared with (the box is shared).
-      const camfFloor = measure(copyCrcFloor, jpeg.views, jpeg.bytes.length);
-      const jpegFloor = measure(copyFloor, jpeg.views, jpeg.bytes.length);
       const camfChunks = sliceInto(camf.bytes, chunk);
       const jpegChunks = sliceInto(jpeg.bytes, chunk);
+      tasks.push(
+        task(camfRunner, camfChunks, camf.bytes.length, framesPerMB * 0.9),
+        task(jpegRunner, jpegChunks, jpeg.bytes.length, framesPerMB * 0.9),
+        task(delimiterRunner, jpegChunks, jpeg.bytes.length),
+        task(indexOfRunner, jpegChunks, jpeg.bytes.length),
+      );
+    }
+    const rates = measureAll(tasks);
+    CHUNKS.forEach((chunk, i) => {
+      const [camfRate, jpegRate, delim, idx] = rates.slice(2 + 4 * i, 6 + 4 * i) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       cells.push({
         set: set.name,
         chunk,
-        camf: measure(camfRunner, camfChunks, camf.bytes.length, framesPerMB * 0.9),
-        jpeg: measure(jpegRunner, jpegChunks, jpeg.bytes.length, framesPerMB * 0.9),
-        delim: measure(delimiterRunner, jpegChunks, jpeg.bytes.length),
-        idx: measure(indexOfRunner, jpegChunks, jpeg.bytes.length),
-        camfFloor,
-        jpegFloor,
+        camf: camfRate,
+        jpeg: jpegRate,
+        delim,
+        idx,
+        camfFloor: rates[0]!,
+        jpegFloor: rates[1]!,
       });
-    }
+    });
   }
 
-  console.log('\nthroughput, MB/s (floors: on whole frames, no chunking; re-measured on each row):');
+  console.log('\nthroughput, MB/s (floors: on whole frames, no chunking, so one figure per frame set):');
   printTable([
     ['frames', 'chunk', 'CAMF', 'JPEG', 'delimiter', 'indexOf', 'copy+crc floor', 'copy floor'],
     ...cells.map((c) => [
