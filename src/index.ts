@@ -41,4 +41,5 @@ export {
   mjpegStream,
   pipeMjpeg,
 } from './stream/mjpeg.js';
+export { type LatestMjpegOptions, type MjpegResponseSink, pipeLatestMjpeg } from './stream/mjpeg-push.js';
 export { nowSeconds, RingBuffer, type RingbufferEntry } from './stream/ring-buffer.js';
