@@ -98,6 +98,8 @@ function sliceInto(bytes: Buffer, chunk: number): Buffer[] {
   return out;
 }
 
+// The CAMF and JPEG runners are written out twice on purpose: one shared runner would make its
+// `push` call site polymorphic and charge both decoders for V8's inline-cache miss at 64 B chunks.
 const camfRunner: Runner = (chunks, laps) => {
   const d = new CamfDecoder();
   let frames = 0;

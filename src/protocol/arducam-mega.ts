@@ -65,8 +65,6 @@ function hexBytes(bytes: Buffer): string {
 export class ArducamMegaDecoder extends TextFrameDecoder {
   readonly protocol = 'arducam-mega' as const;
   private readonly walker = new JpegWalker();
-  /** True while a packet (starting at store offset 0) is being read. */
-  private inPacket = false;
   private family = CURRENT;
   private type = 0;
   private body: Body = 'skip';
@@ -74,14 +72,6 @@ export class ArducamMegaDecoder extends TextFrameDecoder {
   private payloadLength = 0;
   /** End of the JPEG inside the payload once the walker found its EOI, else -1. */
   private jpegEnd = -1;
-
-  protected inFrame(): boolean {
-    return this.inPacket;
-  }
-
-  protected resetFrame(): void {
-    this.inPacket = false;
-  }
 
   protected readText(events: DeviceEvent[], eof: boolean): void {
     const store = this.store;
@@ -96,7 +86,7 @@ export class ArducamMegaDecoder extends TextFrameDecoder {
           this.stats.bytesSkipped += this.text.takeSkipped();
           store.discard(pos);
           this.pos = 0;
-          this.inPacket = true;
+          this.framing = true;
           this.family = b;
           this.type = -1;
           return;
@@ -163,7 +153,7 @@ export class ArducamMegaDecoder extends TextFrameDecoder {
     this.text.boundary();
     store.discard(trailer + 2);
     this.pos = 0;
-    this.inPacket = false;
+    this.framing = false;
     return true;
   }
 
@@ -268,7 +258,7 @@ export class ArducamMegaDecoder extends TextFrameDecoder {
     this.stats.bytesSkipped++;
     this.store.discard(1);
     this.pos = 0;
-    this.inPacket = false;
+    this.framing = false;
     this.text.taint();
   }
 }

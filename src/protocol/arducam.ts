@@ -52,11 +52,11 @@ export class ArducamDecoder extends TextFrameDecoder {
    */
   private nested: Array<[number, number]> = [];
 
-  protected inFrame(): boolean {
+  protected override inFrame(): boolean {
     return this.frameStart >= 0;
   }
 
-  protected resetFrame(): void {
+  protected override resetFrame(): void {
     this.frameStart = -1;
     this.lengthHint = 0;
     this.captureDone = false;

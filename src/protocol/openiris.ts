@@ -27,17 +27,6 @@ export function openIrisCommand(command: string, data: Record<string, unknown> =
 
 export class OpenIrisDecoder extends TextFrameDecoder {
   readonly protocol = 'openiris' as const;
-  /** True while the frame whose header is at store offset 0 is being read. */
-  private framing = false;
-
-  protected inFrame(): boolean {
-    return this.framing;
-  }
-
-  protected resetFrame(): void {
-    this.framing = false;
-  }
-
   protected readText(events: DeviceEvent[], eof: boolean): void {
     const store = this.store;
     const len = store.length;

@@ -56,14 +56,21 @@ export abstract class TextFrameDecoder implements Decoder {
     return events;
   }
 
+  /** Set by `readText` when a frame starts at store offset 0, cleared when it is read. */
+  protected framing = false;
+
   /** True while a frame (whose start is at store offset 0) is being read. */
-  protected abstract inFrame(): boolean;
+  protected inFrame(): boolean {
+    return this.framing;
+  }
   /** Reads text until a frame starts (`inFrame()` becomes true) or the bytes run out. */
   protected abstract readText(events: DeviceEvent[], eof: boolean): void;
   /** Reads the current frame; returns false when it needs more bytes. */
   protected abstract readFrame(events: DeviceEvent[], eof: boolean): boolean;
   /** Forgets any frame in progress (end of stream). */
-  protected abstract resetFrame(): void;
+  protected resetFrame(): void {
+    this.framing = false;
+  }
 
   private run(events: DeviceEvent[], eof: boolean): void {
     for (;;) {

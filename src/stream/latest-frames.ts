@@ -37,28 +37,11 @@ export function waitForNewerFrame(
   ms: number,
   signal: AbortSignal,
 ): Promise<FrameWait> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve('aborted');
-      return;
-    }
-    let settled = false;
-    let timer: Timer | undefined;
-    let unsubscribe: () => void = () => {};
-    const done = (value: FrameWait): void => {
-      if (settled) return;
-      settled = true;
-      if (timer !== undefined) clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      unsubscribe();
-      resolve(value);
-    };
-    const onAbort = (): void => done('aborted');
-    unsubscribe = ring.onNext(after, (entry) => done(entry ?? 'closed'));
-    if (settled) return;
-    timer = setTimeout(() => done('timeout'), ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
+  if (signal.aborted) return Promise.resolve('aborted');
+  const wait = new ClientWait(ring);
+  const onAbort = (): void => wait.cancel();
+  signal.addEventListener('abort', onAbort, { once: true });
+  return wait.wait(after, ms).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /**
