@@ -29,6 +29,7 @@
 #include "esp_log.h"
 #include "esp_timer.h"
 #include "src/camf/camf.h"
+#include "src/camf/camf_vars.h"
 
 #define FIRMWARE_VERSION "1.0.0"
 #define SERIAL_BAUD 921600
@@ -169,22 +170,6 @@ static int apply_sensor(sensor_t *s, const char *name, int v) {
   return -100;
 }
 
-struct Range {
-  const char *name;
-  int min;
-  int max;
-};
-
-static const Range RANGES[] = {
-    {"quality", 4, 63},      {"brightness", -2, 2},  {"contrast", -2, 2},      {"saturation", -2, 2},
-    {"sharpness", -2, 2},    {"denoise", 0, 8},      {"special_effect", 0, 6}, {"wb_mode", 0, 4},
-    {"awb", 0, 1},           {"awb_gain", 0, 1},     {"aec", 0, 1},            {"aec2", 0, 1},
-    {"ae_level", -2, 2},     {"aec_value", 0, 1200}, {"agc", 0, 1},            {"agc_gain", 0, 30},
-    {"gainceiling", 0, 6},   {"bpc", 0, 1},          {"wpc", 0, 1},            {"raw_gma", 0, 1},
-    {"lenc", 0, 1},          {"hmirror", 0, 1},      {"vflip", 0, 1},          {"dcw", 0, 1},
-    {"colorbar", 0, 1},      {"led_intensity", 0, 255},
-};
-
 /* Carry out one command; exactly one type 04 reply for each. */
 static void handle_command(const char *name, const char *value) {
   char reply[96];
@@ -229,11 +214,11 @@ static void handle_command(const char *name, const char *value) {
     send_text(CAMF_TYPE_REPLY, "error framesize must be one of 96X96..UXGA");
     return;
   }
-  for (size_t i = 0; i < sizeof(RANGES) / sizeof(RANGES[0]); i++) {
-    if (strcmp(name, RANGES[i].name) != 0) continue;
+  for (size_t i = 0; i < CAMF_VAR_RANGE_COUNT; i++) {
+    if (strcmp(name, CAMF_VAR_RANGES[i].name) != 0) continue;
     int v;
-    if (!parse_int(value, RANGES[i].min, RANGES[i].max, &v)) {
-      snprintf(reply, sizeof(reply), "error %s must be %d..%d", name, RANGES[i].min, RANGES[i].max);
+    if (!parse_int(value, CAMF_VAR_RANGES[i].min, CAMF_VAR_RANGES[i].max, &v)) {
+      snprintf(reply, sizeof(reply), "error %s must be %d..%d", name, CAMF_VAR_RANGES[i].min, CAMF_VAR_RANGES[i].max);
     } else if (!strcmp(name, "led_intensity")) {
       led_intensity = v;
 #if ESP_ARDUINO_VERSION_MAJOR >= 3

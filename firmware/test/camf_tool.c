@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../camf/camf.h"
+#include "../camf/camf_vars.h"
 
 static int out_failed = 0;
 
@@ -207,23 +208,6 @@ static int cmd_commands(int argc, char **argv) {
 
 /* ---- device ---- */
 
-typedef struct {
-  const char *name;
-  int min;
-  int max;
-} var_range_t;
-
-/* The numeric part of the CameraWebServer vocabulary (see firmware-protocol.md, commands). */
-static const var_range_t vars[] = {
-    {"quality", 4, 63},     {"brightness", -2, 2}, {"contrast", -2, 2},     {"saturation", -2, 2},
-    {"sharpness", -2, 2},   {"denoise", 0, 8},     {"special_effect", 0, 6}, {"wb_mode", 0, 4},
-    {"awb", 0, 1},          {"awb_gain", 0, 1},    {"aec", 0, 1},           {"aec2", 0, 1},
-    {"ae_level", -2, 2},    {"aec_value", 0, 1200}, {"agc", 0, 1},          {"agc_gain", 0, 30},
-    {"gainceiling", 0, 6},  {"bpc", 0, 1},         {"wpc", 0, 1},           {"raw_gma", 0, 1},
-    {"lenc", 0, 1},         {"hmirror", 0, 1},     {"vflip", 0, 1},         {"dcw", 0, 1},
-    {"colorbar", 0, 1},     {"led_intensity", 0, 255},
-};
-
 static const char *const framesizes[] = {"96X96", "QQVGA", "128X128", "QCIF", "HQVGA", "240X240",
                                          "QVGA",  "320X320", "CIF",   "HVGA",  "VGA",   "SVGA",
                                          "XGA",   "HD",   "SXGA",  "UXGA"};
@@ -312,10 +296,10 @@ static void dev_command(device_t *d, const char *name, const char *value, char *
     dev_text(d, CAMF_TYPE_REPLY, "error framesize must be one of 96X96..UXGA");
     return;
   }
-  for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-    if (strcmp(name, vars[i].name) != 0) continue;
-    if (parse_int(value, &v) != 0 || v < vars[i].min || v > vars[i].max) {
-      snprintf(reply, sizeof(reply), "error %s must be %d..%d", name, vars[i].min, vars[i].max);
+  for (i = 0; i < CAMF_VAR_RANGE_COUNT; i++) {
+    if (strcmp(name, CAMF_VAR_RANGES[i].name) != 0) continue;
+    if (parse_int(value, &v) != 0 || v < CAMF_VAR_RANGES[i].min || v > CAMF_VAR_RANGES[i].max) {
+      snprintf(reply, sizeof(reply), "error %s must be %d..%d", name, CAMF_VAR_RANGES[i].min, CAMF_VAR_RANGES[i].max);
     } else {
       if (strcmp(name, "quality") == 0) d->quality = v;
       snprintf(reply, sizeof(reply), "ok %s=%d", name, v);
