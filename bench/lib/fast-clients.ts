@@ -4,6 +4,7 @@
  * then measure a window of produced frames: how many each client got, how
  * late, and what the server spent in CPU.
  */
+import { CClientRun } from './c-client.js';
 import { BenchServer, cpuSeconds, delay, type ServerKind, waitFor } from './harness.js';
 import { MjpegClient } from './mjpeg-client.js';
 
@@ -13,11 +14,15 @@ export interface FastRunOptions {
   fps: number;
   frameBytes: number;
   seconds: number;
+  /** Read with the C client built from `bench/c/` (see `buildCClient()`) instead of Node `MjpegClient`s. */
+  cClientBinary?: string;
 }
 
 export interface FastRunResult {
   kind: ServerKind;
   clients: number;
+  /** Which client process read the streams. */
+  client: 'node' | 'c';
   /** Frames produced inside the measured window. */
   produced: number;
   /** Window frames received, summed over clients (each frame counted once per client). */
@@ -32,6 +37,11 @@ export interface FastRunResult {
   latenciesMs: number[];
   /** Server-side fan-out time per window frame (handed to the server → every client's write issued), ms, ascending. */
   fanoutMs: number[];
+  /**
+   * CPU the client process spent per part it read, µs (Node: bench process during the window; C: the
+   * client's whole run): what reading costs on the cores the server shares.
+   */
+  clientCpuPerPartUs: number;
   /** Clients that saw an error or lost their connection. */
   failedClients: number;
 }
@@ -43,6 +53,7 @@ interface Tally {
 }
 
 export async function runFastClients(options: FastRunOptions): Promise<FastRunResult> {
+  if (options.cClientBinary !== undefined) return runCClient(options, options.cClientBinary);
   const server = await BenchServer.start(options.kind, options);
   const clients: MjpegClient[] = [];
   try {
@@ -73,8 +84,12 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
     );
     const start = await server.mark();
     from = start.seq;
+    const cpuFrom = process.cpuUsage();
+    const partsFrom = clients.reduce((n, c) => n + c.frames, 0);
     await delay(options.seconds * 1000);
     const end = await server.mark();
+    const cpuTo = process.cpuUsage();
+    const parts = clients.reduce((n, c) => n + c.frames, 0) - partsFrom;
     const to = end.seq;
     // Let frames already on their way arrive (bounded: a client that fell behind just counts less).
     await waitFor(
@@ -89,6 +104,7 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
     return {
       kind: options.kind,
       clients: options.clients,
+      client: 'node',
       produced,
       delivered,
       deliveredShare: delivered / (produced * options.clients),
@@ -96,10 +112,44 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
       serverCpuSeconds: cpuSeconds(start.cpu, end.cpu),
       latenciesMs: inWindow.map((g) => g.latencyMs).sort((a, b) => a - b),
       fanoutMs: [...end.fanoutMs].sort((a, b) => a - b),
+      clientCpuPerPartUs: parts > 0 ? (cpuSeconds(cpuFrom, cpuTo) * 1e6) / parts : Number.NaN,
       failedClients: clients.filter((c) => c.error !== undefined || c.closed).length,
     };
   } finally {
     for (const c of clients) c.close();
+    await server.stop();
+  }
+}
+
+/** The same run read by the C client: one epoll thread for every connection, stamps checked in C. */
+async function runCClient(options: FastRunOptions, binary: string): Promise<FastRunResult> {
+  const server = await BenchServer.start(options.kind, options);
+  let client: CClientRun | undefined;
+  try {
+    await server.produce();
+    client = new CClientRun(binary, server.port, '/stream', options.clients);
+    await client.ready(30_000);
+    const start = await server.mark();
+    await delay(options.seconds * 1000);
+    const end = await server.mark();
+    const got = await client.stop(start.seq, end.seq);
+    const produced = end.seq - start.seq;
+    return {
+      kind: options.kind,
+      clients: options.clients,
+      client: 'c',
+      produced,
+      delivered: got.delivered,
+      deliveredShare: got.delivered / (produced * options.clients),
+      deliveredBytes: got.deliveredBytes,
+      serverCpuSeconds: cpuSeconds(start.cpu, end.cpu),
+      latenciesMs: got.latencyNs.map((ns) => ns / 1e6).sort((a, b) => a - b),
+      fanoutMs: [...end.fanoutMs].sort((a, b) => a - b),
+      clientCpuPerPartUs: got.cpuPerPartUs,
+      failedClients: got.failedClients,
+    };
+  } finally {
+    client?.kill();
     await server.stop();
   }
 }
