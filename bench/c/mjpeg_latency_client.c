@@ -41,7 +41,9 @@
 #define SEQ_AT 10
 #define TIME_AT 14
 #define HEAD_MAX 4096
-#define READ_BYTES (256 * 1024)
+#ifndef READ_BYTES
+#define READ_BYTES (256 * 1024) /* -DREAD_BYTES=7 exercises every split-read path */
+#endif
 #define STDIN_TAG UINT64_MAX
 
 enum transfer { T_HEAD, T_IDENTITY, T_CHUNK_SIZE, T_CHUNK_DATA, T_CHUNK_CRLF, T_DONE };

@@ -134,6 +134,10 @@ async function runCClient(options: FastRunOptions, binary: string): Promise<Fast
     const end = await server.mark();
     const got = await client.stop(start.seq, end.seq);
     const produced = end.seq - start.seq;
+    if (got.delivered === 0)
+      throw new Error(
+        `C client got no window frames from ${options.kind}: ${got.firstError || 'no error reported'}`,
+      );
     return {
       kind: options.kind,
       clients: options.clients,
