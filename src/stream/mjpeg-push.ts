@@ -7,8 +7,8 @@
  * a promise, generator step, AbortSignal or timer per frame:
  *
  * - the ring calls every client synchronously when a frame is added;
- * - each part's header block is built once per ring entry and shared by all
- *   clients, like the frame itself (header, frame, boundary: one corked writev);
+ * - each part (header block, JPEG, boundary) is built once per ring entry and
+ *   shared by all clients: one buffer, one socket write per client;
  * - a client's one timer (re-send / fps gap) is re-armed only when it fires
  *   early, not on every frame.
  */
@@ -24,18 +24,27 @@ export interface LatestMjpegOptions extends Omit<LatestFramesOptions, 'signal'>,
 const OPENING = Buffer.from(`--${MJPEG_BOUNDARY}\r\n`);
 const TRAILER = Buffer.from(`\r\n--${MJPEG_BOUNDARY}\r\n`);
 
-/** Part headers (with Content-Length) per entry, shared by every client; gone with the entry. */
-const headers = new WeakMap<RingbufferEntry, Buffer>();
+/** Whole parts per entry, shared by every client; gone with the entry. */
+const parts = new WeakMap<RingbufferEntry, Buffer>();
 /** advance_headers mode: boundary + the next part's headers, per entry (its X-Timestamp is the first send). */
 const advanceTrailers = new WeakMap<RingbufferEntry, Buffer>();
 
-function headerOf(entry: RingbufferEntry): Buffer {
-  let head = headers.get(entry);
-  if (head === undefined) {
-    head = partHeader(entry, entry.frame.length);
-    headers.set(entry, head);
+/**
+ * The whole part (headers, JPEG, boundary) per entry, built once on its first send and
+ * shared by every client: one copy per frame — never one per client — so each client's
+ * send is a single socket write instead of three corked ones.
+ */
+function partOf(entry: RingbufferEntry): Buffer {
+  let part = parts.get(entry);
+  if (part === undefined) {
+    const head = partHeader(entry, entry.frame.length);
+    part = Buffer.allocUnsafeSlow(head.length + entry.frame.length + TRAILER.length);
+    head.copy(part, 0);
+    part.set(entry.frame, head.length);
+    TRAILER.copy(part, head.length + entry.frame.length);
+    parts.set(entry, part);
   }
-  return head;
+  return part;
 }
 
 function advanceTrailer(): Buffer {
@@ -220,7 +229,11 @@ class LatestMjpegWriter {
 
   #sendEntry(entry: RingbufferEntry, now: number): void {
     if (this.#advance) this.#write(undefined, entry.frame, advanceTrailerOf(entry), now);
-    else this.#write(headerOf(entry), entry.frame, TRAILER, now);
+    else {
+      const part = partOf(entry);
+      this.#body.write(part);
+      this.#sent(entry.frame.length, now);
+    }
   }
 
   #write(head: Buffer | undefined, frame: Uint8Array, trailer: Buffer, now: number): void {
@@ -230,9 +243,13 @@ class LatestMjpegWriter {
     out.write(frame);
     out.write(trailer);
     out.uncork();
+    this.#sent(frame.length, now);
+  }
+
+  #sent(frameBytes: number, now: number): void {
     this.#sentAt = now;
     this.#quietSince = now;
-    this.#options.onFrame?.(frame.length);
+    this.#options.onFrame?.(frameBytes);
   }
 
   /** Make sure a wake-up comes by `at`: an earlier timer is kept (it re-arms when it fires early). */
