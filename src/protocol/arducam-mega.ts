@@ -82,25 +82,16 @@ export class ArducamMegaDecoder extends TextFrameDecoder {
       if (b === CURRENT || b === LEGACY) {
         if (pos + 1 >= len && !eof) break;
         if (pos + 1 < len && store.at(pos + 1) === HEAD2) {
-          this.text.abandon();
-          this.stats.bytesSkipped += this.text.takeSkipped();
-          store.discard(pos);
-          this.pos = 0;
-          this.framing = true;
+          this.beginFrame(pos);
           this.family = b;
           this.type = -1;
           return;
         }
       }
       pos++;
-      const line = this.text.push(b);
-      if (line === null) continue;
-      if (line.length >= 2) events.push({ type: 'log', text: line });
-      else if (line.length === 1) this.text.reject(this.text.lastRaw);
+      this.textByte(b, events);
     }
-    this.stats.bytesSkipped += this.text.takeSkipped();
-    store.discard(pos);
-    this.pos = 0;
+    this.consumeText(pos);
   }
 
   /** Reads the packet at offset 0. Returns true when it was consumed or rejected, false to wait for bytes. */

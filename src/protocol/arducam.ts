@@ -81,13 +81,11 @@ export class ArducamDecoder extends TextFrameDecoder {
       const line = this.text.push(b);
       if (line !== null) this.handleLine(line, events);
     }
-    this.stats.bytesSkipped += this.text.takeSkipped();
-    this.discard(pos);
-    this.pos = 0;
+    this.consumeText(pos);
   }
 
   /** Forget the first `n` retained bytes, keeping `nested` pointing at the same bytes. */
-  private discard(n: number): void {
+  protected override discardBytes(n: number): void {
     this.store.discard(n);
     if (this.nested.length === 0) return;
     this.nested = this.nested.flatMap(([s, e]) => (e - n > 0 ? [[s - n, e - n] as [number, number]] : []));
@@ -168,10 +166,8 @@ export class ArducamDecoder extends TextFrameDecoder {
 
   private startFrame(at: number): void {
     this.text.abandon();
-    this.stats.bytesSkipped += this.text.takeSkipped();
-    this.discard(at);
+    this.consumeText(at);
     this.frameStart = 0;
-    this.pos = 0;
     this.frameLimit = this.lengthHint > 0 ? this.lengthHint : this.maxFrameBytes;
     this.lengthHint = 0;
     this.walker.reset();
@@ -201,7 +197,7 @@ export class ArducamDecoder extends TextFrameDecoder {
           this.stats.frames++;
           this.text.boundary();
         }
-        this.discard(end);
+        this.discardBytes(end);
         this.pos = 0;
         this.frameStart = -1;
         return true;
@@ -230,7 +226,7 @@ export class ArducamDecoder extends TextFrameDecoder {
     if (oversized) this.stats.oversized++;
     this.stats.bytesSkipped++;
     this.recordNested(brokeAt);
-    this.discard(1);
+    this.discardBytes(1);
     this.pos = 0;
     this.frameStart = -1;
     this.text.taint();

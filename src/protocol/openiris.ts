@@ -36,24 +36,15 @@ export class OpenIrisDecoder extends TextFrameDecoder {
       if (b === 0xff) {
         const match = this.headerAt(pos);
         if (match === 'yes') {
-          this.text.abandon();
-          this.stats.bytesSkipped += this.text.takeSkipped();
-          store.discard(pos);
-          this.pos = 0;
-          this.framing = true;
+          this.beginFrame(pos);
           return;
         }
         if (match === 'maybe' && !eof) break;
       }
       pos++;
-      const line = this.text.push(b);
-      if (line === null) continue;
-      if (line.length >= 2) events.push({ type: 'log', text: line });
-      else if (line.length === 1) this.text.reject(this.text.lastRaw);
+      this.textByte(b, events);
     }
-    this.stats.bytesSkipped += this.text.takeSkipped();
-    store.discard(pos);
-    this.pos = 0;
+    this.consumeText(pos);
   }
 
   /** Whether the header starts at `pos`: 'maybe' when the bytes so far match but are too few. */

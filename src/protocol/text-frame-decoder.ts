@@ -56,6 +56,33 @@ export abstract class TextFrameDecoder implements Decoder {
     return events;
   }
 
+  /** One byte of text between frames: a completed line of two or more characters becomes a log event. */
+  protected textByte(b: number, events: DeviceEvent[]): void {
+    const line = this.text.push(b);
+    if (line === null) return;
+    if (line.length >= 2) events.push({ type: 'log', text: line });
+    else if (line.length === 1) this.text.reject(this.text.lastRaw);
+  }
+
+  /** Text was read up to store offset `pos`: count what the line reader judged junk and drop those bytes. */
+  protected consumeText(pos: number): void {
+    this.stats.bytesSkipped += this.text.takeSkipped();
+    this.discardBytes(pos);
+    this.pos = 0;
+  }
+
+  /** A frame starts at store offset `pos`: the pending partial line was junk; the frame moves to offset 0. */
+  protected beginFrame(pos: number): void {
+    this.text.abandon();
+    this.consumeText(pos);
+    this.framing = true;
+  }
+
+  /** Forget the first `n` retained bytes. */
+  protected discardBytes(n: number): void {
+    this.store.discard(n);
+  }
+
   /** Set by `readText` when a frame starts at store offset 0, cleared when it is read. */
   protected framing = false;
 
