@@ -91,11 +91,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async start() {
       // Bind first: a gateway that cannot serve should not open (or reset) any camera.
-      try {
-        server = await listen(http.app, { host, port });
-      } catch (err) {
-        throw describeListenError(host, port, err);
-      }
+      // listen() rejects with a one-line message naming --listen (EADDRINUSE, EACCES …), code kept.
+      server = await listen(http.app, { host, port });
       const results = await Promise.allSettled(cameras.map((c) => c.start()));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) {
@@ -116,22 +113,4 @@ export function createGateway(options: GatewayOptions): Gateway {
       return stopping;
     },
   };
-}
-
-function describeListenError(host: string, port: number, err: unknown): Error {
-  const e = err as NodeJS.ErrnoException;
-  // `listen()` already turns errors into one line, but names HTTP-layer flags; say it in CLI terms.
-  const code = e.code ?? (/already in use/i.test(e.message) ? 'EADDRINUSE' : undefined);
-  if (code === 'EADDRINUSE') {
-    return new Error(
-      `cannot listen on ${host}:${port}: address in use (another gateway running?); choose another with --listen`,
-    );
-  }
-  if (code === 'EADDRNOTAVAIL') {
-    return new Error(`cannot listen on ${host}:${port}: no such local address; use 127.0.0.1 or 0.0.0.0`);
-  }
-  if (code === 'EACCES') {
-    return new Error(`cannot listen on ${host}:${port}: permission denied (ports below 1024 need root)`);
-  }
-  return e instanceof Error ? e : new Error(`cannot listen on ${host}:${port}: ${String(err)}`);
 }

@@ -55,7 +55,7 @@ describe('cam-gateway as a process', () => {
       const { code, stderr } = await runCli(['--demo', '--listen', `127.0.0.1:${port}`], {}, 'node');
       expect(code).toBe(1);
       expect(stderr.trim()).toBe(
-        `cam-gateway: cannot listen on 127.0.0.1:${port}: address in use (another gateway running?); choose another with --listen`,
+        `cam-gateway: 127.0.0.1:${port} is already in use (another cam-gateway?); stop it or pick another port with --listen HOST:PORT`,
       );
     } finally {
       server.close();
