@@ -50,7 +50,8 @@ const isBuffer = Buffer.isBuffer;
 /** Ranges of entropy data up to this long are searched for FF in JS rather than by `indexOf`. */
 const SHORT_SCAN = 16;
 
-const NEED_MORE: WalkResult = Object.freeze({ kind: 'need-more' });
+/** The one `need-more` result (compare by identity). */
+export const NEED_MORE: WalkResult = Object.freeze({ kind: 'need-more' });
 
 /** Marker codes that begin a length-prefixed segment. */
 const SEGMENT = new Uint8Array(256);
@@ -112,6 +113,27 @@ export class JpegWalker {
   /** True between a `done` result and the next `reset()`. */
   get finished(): boolean {
     return this.#state === S_DONE;
+  }
+
+  /**
+   * The common case of a small read in the middle of an image: when the walker is inside entropy
+   * data and buf[start, end) holds only entropy bytes (no `FF` other than stuffing `FF 00` or a
+   * restart marker, none at the very end), consume them and return true. Otherwise change nothing
+   * and return false: `feed` then takes the range. Same result as `feed`, minus its dispatch.
+   */
+  skipEntropy(buf: Buffer, start: number, end: number): boolean {
+    if (this.#state !== S_ENT) return false;
+    let p = start;
+    for (;;) {
+      const ff = buf.indexOf(0xff, p);
+      if (ff < 0 || ff >= end) break;
+      if (ff + 1 >= end) return false;
+      const b = buf[ff + 1]!;
+      if (b !== 0x00 && (b < 0xd0 || b > 0xd7)) return false;
+      p = ff + 2;
+    }
+    this.length += end - start;
+    return true;
   }
 
   /** Walk chunk[start, end). After `done` or `invalid`, call `reset()` before feeding again. */
