@@ -13,7 +13,13 @@
  *   early, not on every frame.
  */
 import type { LatestFramesOptions } from './latest-frames.js';
-import { MJPEG_BOUNDARY, type MjpegSink, type MjpegStreamOptions, partHeader } from './mjpeg.js';
+import {
+  MJPEG_BOUNDARY,
+  type MjpegSink,
+  type MjpegStreamOptions,
+  partHeader,
+  partHeaderText,
+} from './mjpeg.js';
 import { nowSeconds, type RingBuffer, type RingbufferEntry } from './ring-buffer.js';
 
 export interface LatestMjpegOptions extends Omit<LatestFramesOptions, 'signal'>, MjpegStreamOptions {
@@ -37,11 +43,13 @@ const advanceTrailers = new WeakMap<RingbufferEntry, Buffer>();
 function partOf(entry: RingbufferEntry): Buffer {
   let part = parts.get(entry);
   if (part === undefined) {
-    const head = partHeader(entry, entry.frame.length);
-    part = Buffer.allocUnsafeSlow(head.length + entry.frame.length + TRAILER.length);
-    head.copy(part, 0);
-    part.set(entry.frame, head.length);
-    TRAILER.copy(part, head.length + entry.frame.length);
+    // Everything goes straight into the one buffer: no header Buffer of its own, no concat.
+    const head = partHeaderText(entry, entry.frame.length);
+    const frame = entry.frame;
+    part = Buffer.allocUnsafeSlow(head.length + frame.length + TRAILER.length);
+    part.write(head, 0, 'latin1');
+    part.set(frame, head.length);
+    part.set(TRAILER, head.length + frame.length);
     parts.set(entry, part);
   }
   return part;

@@ -75,11 +75,16 @@ export function formatTimestamp(seconds: number): string {
 
 /** The header block of one part, blank line included. Without `contentLength` (advance mode) no Content-Length. */
 export function partHeader(part: { timestamp?: number; index?: number }, contentLength?: number): Buffer {
+  return Buffer.from(partHeaderText(part, contentLength), 'latin1');
+}
+
+/** `partHeader` as a string (ASCII: one byte per character), for writing it straight into a bigger buffer. */
+export function partHeaderText(part: { timestamp?: number; index?: number }, contentLength?: number): string {
   let head = 'Content-Type: image/jpeg\r\n';
   if (contentLength !== undefined) head += `Content-Length: ${contentLength}\r\n`;
   head += `X-Timestamp: ${formatTimestamp(part.timestamp ?? nowSeconds())}\r\n`;
   if (part.index !== undefined) head += `X-Frame-Index: ${part.index}\r\n`;
-  return Buffer.from(`${head}\r\n`, 'latin1');
+  return `${head}\r\n`;
 }
 
 /**

@@ -67,9 +67,11 @@ export class RingBuffer {
     const entry: RingbufferEntry =
       deviceTimeUs === undefined ? { frame, timestamp, index } : { frame, timestamp, index, deviceTimeUs };
     this.#slots[index % this.capacity] = entry;
-    const waiters = [...this.#waiters];
-    this.#waiters.clear();
-    for (const w of waiters) w.resolve(entry);
+    if (this.#waiters.size > 0) {
+      const waiters = [...this.#waiters];
+      this.#waiters.clear();
+      for (const w of waiters) w.resolve(entry);
+    }
     for (const listener of this.#listeners) listener(entry);
     return entry;
   }
