@@ -383,36 +383,36 @@ export default async function run(): Promise<void> {
     ]),
   ]);
 
-  console.log('\ntargets (64 KB chunks unless said; slowdown = 64 KB MB/s ÷ 64 B MB/s, target ≤ 3×):');
-  const checks: string[][] = [
-    [
-      'frames',
-      'CAMF slowdown',
-      'JPEG slowdown',
-      'CAMF ≥ 1000 MB/s',
-      'JPEG ≥ 500 MB/s',
-      '≥ 5× delimiter',
-      'floor ÷ delimiter',
-    ],
-  ];
+  console.log('\ntargets (slowdown = 64 KB MB/s ÷ 64 B MB/s, target ≤ 3×; absolute rates at 64 KB chunks):');
+  const checks: string[][] = [['frames', 'CAMF slowdown', 'JPEG slowdown', 'CAMF ≥ 1000 MB/s', 'JPEG ≥ 500 MB/s']];
   const verdict = (ok: boolean, text: string) => (ok ? `met ${text}` : `MISSED ${text}`);
+  const at = (set: string, chunk: number) => cells.find((c) => c.set === set && c.chunk === chunk)!;
   for (const set of sets) {
-    const at = (chunk: number) => cells.find((c) => c.set === set.name && c.chunk === chunk)!;
-    const big = at(64 * 1024);
-    const small = at(64);
-    const camfSlow = big.camf / small.camf;
-    const jpegSlow = big.jpeg / small.jpeg;
+    const big = at(set.name, 64 * 1024);
+    const small = at(set.name, 64);
     checks.push([
       set.name,
-      verdict(camfSlow <= 3, ratio(big.camf, small.camf)),
-      verdict(jpegSlow <= 3, ratio(big.jpeg, small.jpeg)),
+      verdict(big.camf / small.camf <= 3, ratio(big.camf, small.camf)),
+      verdict(big.jpeg / small.jpeg <= 3, ratio(big.jpeg, small.jpeg)),
       verdict(big.camf >= 1000, `(${big.camf.toFixed(0)})`),
       verdict(big.jpeg >= 500, `(${big.jpeg.toFixed(0)})`),
-      `CAMF ${verdict(big.camf >= 5 * big.delim, ratio(big.camf, big.delim))}, JPEG ${verdict(big.jpeg >= 5 * big.delim, ratio(big.jpeg, big.delim))}`,
-      `copy+crc ${ratio(big.camfFloor, big.delim)}, copy ${ratio(big.jpegFloor, big.delim)}`,
     ]);
   }
   printTable(checks);
+
+  // ≥ 5× the delimiter parser, at every chunk size. The last column is the most any parser that
+  // looks at every FF could reach: the bare indexOf sweep (no copies, no checks) ÷ the delimiter parser.
+  console.log('\n≥ 5× the delimiter parser, per chunk size (ceiling = bare indexOf sweep ÷ delimiter):');
+  printTable([
+    ['frames', 'chunk', 'CAMF', 'JPEG', 'ceiling'],
+    ...cells.map((c) => [
+      c.set,
+      chunkName(c.chunk),
+      verdict(c.camf >= 5 * c.delim, ratio(c.camf, c.delim)),
+      verdict(c.jpeg >= 5 * c.delim, ratio(c.jpeg, c.delim)),
+      ratio(c.idx, c.delim),
+    ]),
+  ]);
 
   correctness();
 
