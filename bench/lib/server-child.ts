@@ -2,15 +2,15 @@
  * The server side of a streaming benchmark, run in its own process (forked by
  * `harness.ts`) so that `process.cpuUsage()` and RSS count the server alone,
  * not the clients parsing what it sends. Serves either the real gateway
- * (createApp + listen + a FakeCamera) or the npm `mjpeg-server` baseline, and
- * produces stamped frames at a fixed rate into it.
+ * (createGateway with a push source feeding its real Camera), the npm
+ * `mjpeg-server` baseline or a bare `net` floor, and produces stamped frames
+ * at a fixed rate into it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
-import { createApp } from '../../src/http/app.js';
-import { listen } from '../../src/http/server.js';
-import { FakeCamera } from '../../test/helpers/fake-camera.js';
+import { createGateway } from '../../src/gateway.js';
+import { type ByteSource, SourceError, type SourceSink } from '../../src/source/types.js';
 import type { ChildReply, ChildRequest, ServerKind } from './harness.js';
 import { StampedFrames } from './stamped-frame.js';
 
@@ -22,20 +22,57 @@ interface Served {
   close(): Promise<void>;
 }
 
+/**
+ * A byte source the benchmark pushes into by hand: what a serial port would deliver, in one chunk
+ * per frame. It feeds the gateway's real Camera (decoder, counters, per-viewer rate meters).
+ */
+class PushSource implements ByteSource {
+  readonly label = 'bench';
+  online = false;
+  readonly lastError = null;
+  #sink: SourceSink | undefined;
+
+  async start(sink: SourceSink): Promise<void> {
+    this.#sink = sink;
+    this.online = true;
+    sink.online();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.online) return;
+    this.online = false;
+    this.#sink?.offline(null);
+  }
+
+  async write(): Promise<void> {
+    throw new SourceError('the benchmark source is read-only', 'READONLY');
+  }
+
+  push(bytes: Buffer): void {
+    this.#sink?.data(bytes);
+  }
+}
+
+/**
+ * The real gateway (`createGateway`), as `cam-gateway --protocol jpeg` runs it: every frame goes
+ * through the camera's bare-JPEG decoder into its ring and out to the viewers, so what is measured
+ * includes decoding and the per-viewer bookkeeping `/status` reports.
+ */
 async function serveOurs(): Promise<Served> {
-  const camera = new FakeCamera('bench', { controls: [] });
-  const gateway = createApp({ cameras: [camera], version: 'bench' });
-  const server = await listen(gateway.app, { host: '127.0.0.1', port: 0 });
+  const source = new PushSource();
+  const gateway = createGateway({
+    cameras: [{ name: 'bench', source, protocol: 'jpeg' }],
+    host: '127.0.0.1',
+    port: 0,
+    version: 'bench',
+  });
+  await gateway.start();
+  const camera = gateway.cameras[0]!;
   return {
-    port: server.port,
-    clients: () => camera.activeViewers.length,
-    push: (frame) => {
-      camera.push(frame);
-    },
-    close: async () => {
-      gateway.close();
-      await server.close();
-    },
+    port: Number(new URL(gateway.url).port),
+    clients: () => camera.viewers,
+    push: (frame) => source.push(frame),
+    close: () => gateway.stop(),
   };
 }
 
