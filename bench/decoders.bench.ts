@@ -384,7 +384,9 @@ export default async function run(): Promise<void> {
   ]);
 
   console.log('\ntargets (slowdown = 64 KB MB/s ÷ 64 B MB/s, target ≤ 3×; absolute rates at 64 KB chunks):');
-  const checks: string[][] = [['frames', 'CAMF slowdown', 'JPEG slowdown', 'CAMF ≥ 1000 MB/s', 'JPEG ≥ 500 MB/s']];
+  const checks: string[][] = [
+    ['frames', 'CAMF slowdown', 'JPEG slowdown', 'CAMF ≥ 1000 MB/s', 'JPEG ≥ 500 MB/s'],
+  ];
   const verdict = (ok: boolean, text: string) => (ok ? `met ${text}` : `MISSED ${text}`);
   const at = (set: string, chunk: number) => cells.find((c) => c.set === set && c.chunk === chunk)!;
   for (const set of sets) {
