@@ -133,3 +133,60 @@ describe('JpegWalker', () => {
     expect(w.feed(u, 10, u.length)).toEqual({ kind: 'done', end: u.length });
   });
 });
+
+describe('JpegWalker.skipEntropy (the decoder fast path for small reads)', () => {
+  /** A walker parked at the start of the entropy data of `bytes` (just after its SOS segment). */
+  function inEntropy(bytes: Buffer): JpegWalker {
+    const w = new JpegWalker();
+    w.reset();
+    for (let i = 0; i < bytes.length; i++) {
+      w.feed(bytes, i, i + 1);
+      // An empty range is taken only inside entropy data.
+      if (w.skipEntropy(Buffer.alloc(0), 0, 0)) return w;
+    }
+    throw new Error('no entropy data');
+  }
+
+  it('gives every fixture the same walk as feed() alone, read 7 bytes at a time', () => {
+    for (const { name, bytes } of jpegs) {
+      const w = new JpegWalker();
+      w.reset();
+      let result: WalkResult | undefined;
+      let skipped = 0;
+      for (let i = 0; i < bytes.length && result === undefined; i += 7) {
+        const end = Math.min(bytes.length, i + 7);
+        if (w.skipEntropy(Buffer.from(bytes), i, end)) {
+          skipped++;
+          continue;
+        }
+        const r = w.feed(bytes, i, end);
+        if (r.kind !== 'need-more') result = r;
+      }
+      expect(result, name).toEqual({ kind: 'done', end: bytes.length });
+      expect(w.length, name).toBe(bytes.length);
+      expect(skipped, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('takes stuffing and restart markers, and leaves an FF at the end or a marker to feed()', () => {
+    const w = inEntropy(byName('qvga-001.jpg'));
+    const before = w.length;
+    expect(w.skipEntropy(Buffer.from([0x12, 0xff, 0x00, 0x34, 0xff, 0xd3, 0x56]), 0, 7)).toBe(true);
+    expect(w.length).toBe(before + 7);
+    // Each of these needs the full walk: nothing consumed.
+    for (const bytes of [
+      [0x12, 0xff],
+      [0x12, 0xff, 0xd9],
+      [0xff, 0xd8, 0x00],
+      [0xff, 0xff, 0x00],
+    ]) {
+      expect(w.skipEntropy(Buffer.from(bytes), 0, bytes.length), bytes.join(',')).toBe(false);
+      expect(w.length).toBe(before + 7);
+    }
+    // Outside entropy data (a fresh frame) it never consumes.
+    const fresh = new JpegWalker();
+    fresh.reset();
+    expect(fresh.skipEntropy(Buffer.from([1, 2, 3]), 0, 3)).toBe(false);
+    expect(fresh.length).toBe(0);
+  });
+});
