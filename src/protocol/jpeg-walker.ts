@@ -50,13 +50,17 @@ const isBuffer = Buffer.isBuffer;
 /** Ranges of entropy data up to this long are searched for FF in JS rather than by `indexOf`. */
 const SHORT_SCAN = 16;
 
-/** The one `need-more` result (compare by identity). */
-export const NEED_MORE: WalkResult = Object.freeze({ kind: 'need-more' });
+const NEED_MORE: WalkResult = Object.freeze({ kind: 'need-more' });
 
 /** Marker codes that begin a length-prefixed segment. */
 const SEGMENT = new Uint8Array(256);
 for (let m = 0xc0; m <= 0xcf; m++) SEGMENT[m] = 1; // SOFn, DHT (C4), JPG (C8), DAC (CC)
 for (let m = 0xda; m <= 0xfe; m++) SEGMENT[m] = 1; // SOS, DQT, DNL, DRI, DHP, EXP, APPn, JPGn, COM
+
+/** After an `FF` in entropy data: stuffing (`00`) or a restart marker (`D0–D7`), both part of the data. */
+function continuesEntropy(b: number): boolean {
+  return b === 0x00 || (b >= 0xd0 && b <= 0xd7);
+}
 
 function isSof(m: number): boolean {
   return m >= 0xc0 && m <= 0xcf && m !== 0xc4 && m !== 0xc8 && m !== 0xcc;
@@ -128,8 +132,7 @@ export class JpegWalker {
       const ff = buf.indexOf(0xff, p);
       if (ff < 0 || ff >= end) break;
       if (ff + 1 >= end) return false;
-      const b = buf[ff + 1]!;
-      if (b !== 0x00 && (b < 0xd0 || b > 0xd7)) return false;
+      if (!continuesEntropy(buf[ff + 1]!)) return false;
       p = ff + 2;
     }
     this.length += end - start;
@@ -163,7 +166,7 @@ export class JpegWalker {
         }
         case S_ENTFF: {
           const b = buf[i]!;
-          if (b === 0x00 || (b >= 0xd0 && b <= 0xd7)) {
+          if (continuesEntropy(b)) {
             state = S_ENT;
             i++;
           } else if (b === 0xff) {

@@ -11,7 +11,7 @@
  *   kept, and the search resumes after it. Memory stays ≤ maxFrameBytes.
  */
 import { copyInto as copyIntoImported, NO_EVENTS as NO_EVENTS_IMPORTED } from './byte-store.js';
-import { JpegWalker, NEED_MORE as NEED_MORE_IMPORTED, type WalkResult } from './jpeg-walker.js';
+import { JpegWalker, type WalkResult } from './jpeg-walker.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   type Decoder,
@@ -25,7 +25,6 @@ import {
 // `npm run bench`) a per-call namespace lookup showed up as ~20 % of a 64-byte push.
 const copyInto = copyIntoImported;
 const NO_EVENTS = NO_EVENTS_IMPORTED;
-const NEED_MORE = NEED_MORE_IMPORTED;
 const isBuffer = Buffer.isBuffer;
 const EMPTY: Buffer = Buffer.alloc(0);
 /** Smallest buffer for a frame's carried bytes. */
@@ -110,22 +109,8 @@ export class JpegStreamDecoder implements Decoder {
     // Events are collected in a reused array; only a push that completes one returns a fresh copy.
     const out = this.#out;
     if (this.#inFrame && this.#work.length === 0) {
-      // A frame in progress: walk the chunk, and when it neither ends nor breaks the frame and fits
-      // the carried bytes, keep it with one copy and return.
-      const walker = this.#walker;
-      const r = walker.feed(data, 0, n);
-      const accLen = this.#accLen;
-      if (
-        r === NEED_MORE &&
-        !this.#discard &&
-        accLen + n <= this.#acc.length &&
-        walker.length <= this.maxFrameBytes
-      ) {
-        this.#acc.set(data, accLen);
-        this.#accLen = accLen + n;
-        return NO_EVENTS as unknown as DeviceEvent[];
-      }
-      const p = this.#settle(r, data, 0, n, out);
+      // A frame in progress: walk the chunk from where the frame stands.
+      const p = this.#settle(this.#walker.feed(data, 0, n), data, 0, n, out);
       if (p >= 0) this.#scan(data, p, n, out);
     } else {
       this.#scan(data, 0, n, out);
