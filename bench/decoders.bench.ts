@@ -26,9 +26,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as zlib from 'node:zlib';
 import { DelimiterParser } from '@serialport/parser-delimiter';
-import { CamfDecoder, CamfEncoder } from '../src/protocol/camf.js';
-import { crc32Js, crc32Native } from '../src/protocol/crc32.js';
-import { JpegStreamDecoder } from '../src/protocol/jpeg.js';
+import { crc32Js, crc32Native } from '../src/protocol/camf/crc32.js';
+import { CamfDecoder } from '../src/protocol/camf/decoder.js';
+import { CamfEncoder } from '../src/protocol/camf/frame.js';
+import { JpegStreamDecoder } from '../src/protocol/jpeg/decoder.js';
 import { machineNote, printTable, ratio } from './lib/harness.js';
 
 /** Smallest cycle of whole frames a run laps over. */

@@ -12,7 +12,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CamfCommandDecoder, CamfType, encodeCamfFrame } from '../src/protocol/camf.js';
+import { CamfCommandDecoder } from '../src/protocol/camf/decoder.js';
+import { CamfType, encodeCamfFrame } from '../src/protocol/camf/frame.js';
 import { machineNote, printTable, ratio } from './lib/harness.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

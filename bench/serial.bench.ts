@@ -20,10 +20,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Camera } from '../src/camera/camera.js';
 import { resolveCamera } from '../src/config.js';
-import { CamfEncoder } from '../src/protocol/camf.js';
+import { CamfEncoder } from '../src/protocol/camf/frame.js';
 import { SerialSource } from '../src/source/serial.js';
-import { Camera } from '../src/stream/camera.js';
 import { openPty } from '../test/helpers/pty.js';
 import { cpuSeconds, machineNote, percentile, printTable, ratio, waitFor } from './lib/harness.js';
 
@@ -85,7 +85,7 @@ async function baselineIngest(dir: string, file: string, total: number): Promise
 async function gatewayIngest(dir: string, file: string, frames: number): Promise<Ingest> {
   const pty = await openPty(dir, 'gw');
   const source = new SerialSource({ path: pty.dev, baudRate: 921_600 });
-  const camera = new Camera(resolveCamera({ port: pty.dev, protocol: 'camf' }, 0), { source });
+  const camera = new Camera(resolveCamera({ port: pty.dev, protocol: 'camf' }, 0).settings, { source });
   try {
     await camera.start();
     const result = await feed(file, pty.host, () => camera.status().frames >= frames);
@@ -111,7 +111,7 @@ async function reconnects(dir: string, cycles: number): Promise<{ replug: number
     },
     offline: () => {},
   };
-  const source = new SerialSource({ path: pty.dev });
+  const source = new SerialSource({ path: pty.dev, baudRate: 921_600 });
   await source.start(sink);
   for (let i = 0; i < cycles; i++) {
     await pty.close();
@@ -123,7 +123,7 @@ async function reconnects(dir: string, cycles: number): Promise<{ replug: number
 
     const fresh = await openPty(dir, `cold${i}`);
     const t1 = performance.now();
-    const coldSource = new SerialSource({ path: fresh.dev });
+    const coldSource = new SerialSource({ path: fresh.dev, baudRate: 921_600 });
     await coldSource.start(sink);
     cold.push(performance.now() - t1);
     await coldSource.stop();

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CAMF_HEADER_BYTES, CamfEncoder } from '../src/protocol/camf.js';
+import { CAMF_HEADER_BYTES, CamfEncoder } from '../src/protocol/camf/frame.js';
 import { ESP32_ROM_LOG_LINES, mulberry32 } from './fixture-kit.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -3,74 +3,39 @@
  * (0 clean stop on SIGINT/SIGTERM, 1 runtime failure, 2 usage error).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { CameraOptions, GatewayOptions } from './config.js';
+import { createGateway, type Gateway, VERSION } from './gateway.js';
+import { createLogger, type LogLevel } from './log.js';
 import {
-  type CameraOptions,
   ConfigError,
   DEFAULTS,
-  type GatewayOptions,
+  helpText,
   isLoopback,
-  parseAuth,
-  parseListen,
-  parseOnOff,
-  parsePortSpec,
-  parseSeconds,
-  parseWholeNumber,
-} from './config.js';
-import { createGateway, type Gateway, VERSION } from './gateway.js';
-import { createLogger, LOG_LEVELS, type LogLevel } from './log.js';
-import { PROTOCOL_OPTIONS, type ProtocolOption } from './protocol/types.js';
+  OPTIONS,
+  type OptionName,
+  type OptionSpec,
+} from './options.js';
 import { formatPortList, listPorts, type PortInfo } from './source/discover.js';
+import { SerialSource } from './source/serial.js';
 import { SourceError } from './source/types.js';
 import { StatusLine } from './status-line.js';
 
-export const HELP = `cam-gateway ${VERSION}: serial/USB camera → MJPEG over HTTP
+export const HELP = helpText(VERSION);
 
-Usage: cam-gateway [options]
-  --port [NAME=]PATH    serial device; repeat for several cameras (cam0, cam1…)
-  --baud N              baud rate, default 921600 (USB-CDC devices ignore it)
-  --protocol P          auto | camf | jpeg | arducam | arducam-mega | openiris
-  --listen [HOST:]PORT  default 127.0.0.1:8080
-  --demo                no hardware: replay the bundled recording
-  --replay FILE         replay a recorded device byte stream (paced at --baud)
-  --record FILE         also append every byte read from the port to FILE
-  --list                list serial ports (path, by-id, VID:PID, board), exit
-  --max-frame-bytes N   largest accepted frame, default 4194304
-  --ring N              frames kept per camera, default 10
-  --auth USER:PASS      HTTP basic auth (or env CAM_GATEWAY_AUTH=USER:PASS)
-  --cors ORIGIN         allow this origin (e.g. '*') to fetch the API
-  --dtr on|off          DTR after opening, default off (never hold an ESP32
-  --rts on|off          RTS after opening, default off  in reset/bootloader)
-  --reset               pulse RTS after opening (esptool hard reset)
-  --idle-stop SECONDS   stop the device stream after that long without viewers
-  --quiet               errors only    --log-level error|warn|info|debug
-  --help  --version
-Without --port/--demo/--replay, the one camera-like USB port present is used.
-Open http://127.0.0.1:8080/ to watch; /stream is MJPEG, /snapshot one JPEG.`;
+/** node:util parseArgs options, from the table. */
+const PARSE_OPTIONS = Object.fromEntries(
+  Object.entries(OPTIONS).map(([flag, spec]: [string, OptionSpec<unknown>]) => [
+    flag,
+    {
+      type: spec.value ? 'string' : 'boolean',
+      ...(spec.multiple ? { multiple: true } : {}),
+      ...(spec.short ? { short: spec.short } : {}),
+    },
+  ]),
+) as ParseArgsConfig['options'];
 
-const OPTIONS = {
-  port: { type: 'string', multiple: true },
-  baud: { type: 'string' },
-  protocol: { type: 'string' },
-  listen: { type: 'string' },
-  demo: { type: 'boolean' },
-  replay: { type: 'string' },
-  record: { type: 'string' },
-  list: { type: 'boolean' },
-  'max-frame-bytes': { type: 'string' },
-  ring: { type: 'string' },
-  auth: { type: 'string' },
-  cors: { type: 'string' },
-  dtr: { type: 'string' },
-  rts: { type: 'string' },
-  reset: { type: 'boolean' },
-  'idle-stop': { type: 'string' },
-  quiet: { type: 'boolean' },
-  'log-level': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-  version: { type: 'boolean', short: 'V' },
-} as const satisfies ParseArgsConfig['options'];
-
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true }>>['values'];
+/** Raw flag values as parseArgs returns them. */
+type RawValues = Partial<Record<OptionName, string | boolean | string[]>>;
 
 /** What the user asked for, validated. */
 export type CliCommand =
@@ -116,11 +81,25 @@ function describeParseError(err: unknown): string {
   }
 }
 
+/** What the table's `parse` of `--flag` returns. */
+type Parsed<K extends OptionName> = (typeof OPTIONS)[K] extends { parse: (...args: never[]) => infer R }
+  ? R
+  : never;
+
+/** The parsed value of `--flag`, through the table's validation; undefined when absent. */
+function flagValue<K extends OptionName>(values: RawValues, flag: K): Parsed<K> | undefined {
+  const raw = values[flag];
+  const spec: OptionSpec<unknown> = OPTIONS[flag];
+  if (raw === undefined || typeof raw !== 'string' || !spec.parse) return undefined;
+  return spec.parse(raw, `--${flag}`) as never;
+}
+
 /** Parse and validate argv; throws ConfigError with a one-line message naming the flag. */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliCommand {
-  let values: Values;
+  let values: RawValues;
   try {
-    values = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }).values;
+    values = parseArgs({ args: [...argv], options: PARSE_OPTIONS, strict: true, allowPositionals: false })
+      .values as RawValues;
   } catch (err) {
     throw new ConfigError(describeParseError(err));
   }
@@ -128,64 +107,57 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
   if (values.version) return { kind: 'version' };
   if (values.list) return { kind: 'list' };
 
-  const protocol = (values.protocol ?? DEFAULTS.protocol) as ProtocolOption;
-  if (!PROTOCOL_OPTIONS.includes(protocol)) {
-    throw new ConfigError(
-      `--protocol must be one of ${PROTOCOL_OPTIONS.join(' | ')}, got "${values.protocol}"`,
-    );
-  }
-  const logLevel = (values['log-level'] ?? 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(
-      `--log-level must be one of ${LOG_LEVELS.join(' | ')}, got "${values['log-level']}"`,
-    );
-  }
-  const baudRate = values.baud === undefined ? undefined : parseWholeNumber(values.baud, '--baud', 50);
-  const listen = values.listen === undefined ? undefined : parseListen(values.listen);
+  const protocol = flagValue(values, 'protocol') ?? DEFAULTS.protocol;
+  const logLevel = flagValue(values, 'log-level') ?? DEFAULTS.logLevel;
+  const baudRate = flagValue(values, 'baud');
+  const listen = flagValue(values, 'listen');
   const shared: CameraOptions = { protocol };
   if (baudRate !== undefined) shared.baudRate = baudRate;
-  if (values['max-frame-bytes'] !== undefined) {
-    shared.maxFrameBytes = parseWholeNumber(values['max-frame-bytes'], '--max-frame-bytes', 1024);
-  }
-  if (values.ring !== undefined) shared.ringSize = parseWholeNumber(values.ring, '--ring', 1);
-  if (values['idle-stop'] !== undefined)
-    shared.idleStopSeconds = parseSeconds(values['idle-stop'], '--idle-stop');
+  const maxFrameBytes = flagValue(values, 'max-frame-bytes');
+  if (maxFrameBytes !== undefined) shared.maxFrameBytes = maxFrameBytes;
+  const ringSize = flagValue(values, 'ring');
+  if (ringSize !== undefined) shared.ringSize = ringSize;
+  const idleStop = flagValue(values, 'idle-stop');
+  if (idleStop !== undefined) shared.idleStopSeconds = idleStop;
+  const sensor = flagValue(values, 'sensor');
+  if (sensor !== undefined) shared.sensor = sensor;
   const serial: CameraOptions = {
-    dtr: values.dtr === undefined ? false : parseOnOff(values.dtr, '--dtr'),
-    rts: values.rts === undefined ? false : parseOnOff(values.rts, '--rts'),
+    dtr: flagValue(values, 'dtr') ?? false,
+    rts: flagValue(values, 'rts') ?? false,
     reset: values.reset === true,
   };
-  if (values.record !== undefined) {
-    if (values.record === '') throw new ConfigError('--record needs a file name');
-    const ports = values.port?.length ?? 0;
-    const auto = ports === 0 && !values.demo && values.replay === undefined;
-    if (ports !== 1 && !auto) {
+  const record = flagValue(values, 'record');
+  const ports = (values.port as string[] | undefined) ?? [];
+  const replay = flagValue(values, 'replay');
+  if (record !== undefined) {
+    const auto = ports.length === 0 && !values.demo && replay === undefined;
+    if (ports.length !== 1 && !auto) {
       throw new ConfigError('--record needs exactly one serial port (one --port) to record');
     }
-    serial.record = values.record;
+    serial.record = record;
   }
-  if (values.replay === '') throw new ConfigError('--replay needs a file name');
-  const authText = values.auth ?? env.CAM_GATEWAY_AUTH;
   const auth =
-    authText === undefined
-      ? undefined
-      : parseAuth(authText, values.auth !== undefined ? '--auth' : 'CAM_GATEWAY_AUTH');
-  if (values.cors === '') throw new ConfigError('--cors needs an origin, e.g. * or http://example.com');
+    values.auth !== undefined
+      ? flagValue(values, 'auth')
+      : env.CAM_GATEWAY_AUTH !== undefined
+        ? OPTIONS.auth.parse(env.CAM_GATEWAY_AUTH, 'CAM_GATEWAY_AUTH')
+        : undefined;
+  const cors = flagValue(values, 'cors');
 
   const cameras: CameraOptions[] = [];
-  for (const spec of values.port ?? []) {
-    const { name, path } = parsePortSpec(spec);
+  for (const spec of ports) {
+    const { name, path } = OPTIONS.port.parse(spec, '--port');
     cameras.push({ ...shared, ...serial, port: path, ...(name ? { name } : {}) });
   }
-  if (values.replay !== undefined) cameras.push({ ...shared, replay: values.replay });
-  if (values.demo) cameras.push({ ...shared, demo: true, ...(protocol === 'auto' ? {} : { protocol }) });
+  if (replay !== undefined) cameras.push({ ...shared, replay });
+  if (values.demo) cameras.push({ ...shared, demo: true });
 
   const gateway: Omit<GatewayOptions, 'logger'> = {
     cameras,
     host: listen?.host ?? DEFAULTS.host,
     port: listen?.port ?? DEFAULTS.port,
     ...(auth ? { auth } : {}),
-    ...(values.cors !== undefined ? { cors: values.cors } : {}),
+    ...(cors !== undefined ? { cors } : {}),
   };
   return {
     kind: 'run',
@@ -314,9 +286,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
 function summary(gateway: Gateway, options: GatewayOptions): string {
   const cams = gateway.cameras
     .map((c) => {
-      const s = c.config.source;
-      const where = s.kind === 'serial' ? `${s.path} @ ${s.baudRate} baud` : c.source.label;
-      return `${c.name} on ${where} (protocol ${c.config.protocol})`;
+      const s = c.source;
+      const where = s instanceof SerialSource ? `${s.path} @ ${s.baudRate} baud` : s.label;
+      return `${c.name} on ${where} (protocol ${c.settings.protocol})`;
     })
     .join(', ');
   const auth = options.auth ? ' (basic auth on)' : '';

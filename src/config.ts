@@ -1,32 +1,26 @@
 /**
- * The gateway's configuration: one typed object built from flags, env or code,
- * with defaults applied once and every value validated with a message that
- * names the option and what is allowed.
+ * The library's options (`createGateway`): typed, with defaults applied once and
+ * every value checked by the same rules as its flag (`options.ts`), each error
+ * one line naming the option.
  */
+import type { CameraSettings } from './camera/camera.js';
 import type { Logger } from './log.js';
-import { PROTOCOL_OPTIONS, type ProtocolOption } from './protocol/types.js';
+import {
+  ConfigError,
+  checkCameraName,
+  checkMaxFrame,
+  checkOneOf,
+  checkSeconds,
+  checkWholeNumber,
+  DEFAULTS,
+  SENSORS,
+} from './options.js';
+import { PROTOCOL_OPTIONS, type ProtocolOption } from './protocol/registry.js';
 import type { ByteSource, SerialBinding } from './source/types.js';
-
-export const DEFAULTS = {
-  host: '127.0.0.1',
-  port: 8080,
-  baudRate: 921_600,
-  protocol: 'auto' as ProtocolOption,
-  maxFrameBytes: 4 * 1024 * 1024,
-  ringSize: 10,
-} as const;
-
-/** A configuration value that is not allowed; the message names the option. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
 
 /** One camera as a user describes it; exactly one of `port`, `replay`, `demo`, `source`. */
 export interface CameraOptions {
-  /** Name in URLs (`/cam0/stream`) and logs. Default `cam<N>`. */
+  /** Name in URLs (`/cams/NAME/stream`) and logs. Default `cam<N>`. */
   name?: string;
   /** Serial device path. */
   port?: string;
@@ -40,6 +34,8 @@ export interface CameraOptions {
   baudRate?: number;
   /** Default `auto`. */
   protocol?: ProtocolOption;
+  /** Force the device variant (ArduCAM sensor `ov2640`, `ov5642`, `ov5640`); default: what the device says. */
+  sensor?: string;
   /** DTR level after opening; default false. */
   dtr?: boolean;
   /** RTS level after opening; default false. */
@@ -73,88 +69,68 @@ export interface GatewayOptions {
   version?: string;
 }
 
+/** Where a camera's bytes come from, with defaults applied. */
+export type SourceConfig =
+  | {
+      kind: 'serial';
+      path: string;
+      baudRate: number;
+      dtr: boolean;
+      rts: boolean;
+      reset: boolean;
+      record?: string;
+    }
+  | { kind: 'replay'; file: string; baudRate: number; demo: boolean }
+  | { kind: 'custom'; source: ByteSource };
+
 /** A camera's configuration with defaults applied. */
 export interface CameraConfig {
-  name: string;
-  source:
-    | {
-        kind: 'serial';
-        path: string;
-        baudRate: number;
-        dtr: boolean;
-        rts: boolean;
-        reset: boolean;
-        record?: string;
-      }
-    | { kind: 'replay'; file: string; baudRate: number; demo: boolean }
-    | { kind: 'custom'; source: ByteSource };
-  protocol: ProtocolOption;
-  maxFrameBytes: number;
-  ringSize: number;
-  /** Undefined when idle saving is off. */
-  idleStopSeconds?: number;
-}
-
-const NAME = /^[A-Za-z0-9_-]{1,32}$/;
-
-function wholeNumber(value: number | undefined, option: string, min: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) {
-    throw new ConfigError(`${option} must be a whole number ≥ ${min}, got ${value}`);
-  }
-  return value;
+  settings: CameraSettings;
+  source: SourceConfig;
 }
 
 /** Apply defaults to one camera and validate it. `index` gives the default name. */
 export function resolveCamera(options: CameraOptions, index: number): CameraConfig {
-  const name = options.name ?? `cam${index}`;
-  if (!NAME.test(name)) {
-    throw new ConfigError(`camera name "${name}" must be 1-32 letters, digits, "-" or "_"`);
-  }
-  const kinds = [options.port, options.replay, options.demo ? true : undefined, options.source].filter(
-    (v) => v !== undefined,
-  );
-  if (kinds.length !== 1) {
+  const name = checkCameraName(options.name ?? `cam${index}`);
+  const given = [options.port, options.replay, options.demo ? true : undefined, options.source];
+  if (given.filter((v) => v !== undefined).length !== 1) {
     throw new ConfigError(`camera ${name} needs exactly one of port, replay, demo or source`);
   }
-  const protocol = options.protocol ?? DEFAULTS.protocol;
-  if (!PROTOCOL_OPTIONS.includes(protocol)) {
-    throw new ConfigError(`protocol must be one of ${PROTOCOL_OPTIONS.join(', ')}, got "${protocol}"`);
-  }
-  const baudRate = wholeNumber(options.baudRate, 'baud', 1, DEFAULTS.baudRate);
-  const config: CameraConfig = {
+  const settings: CameraSettings = {
     name,
-    source: { kind: 'custom', source: options.source as ByteSource },
-    protocol,
-    maxFrameBytes: wholeNumber(options.maxFrameBytes, 'max-frame-bytes', 1024, DEFAULTS.maxFrameBytes),
-    ringSize: wholeNumber(options.ringSize, 'ring', 1, DEFAULTS.ringSize),
+    protocol: checkOneOf(options.protocol ?? DEFAULTS.protocol, 'protocol', PROTOCOL_OPTIONS),
+    maxFrameBytes: checkMaxFrame(options.maxFrameBytes ?? DEFAULTS.maxFrameBytes, 'maxFrameBytes'),
+    ringSize: checkWholeNumber(options.ringSize ?? DEFAULTS.ringSize, 'ringSize', 1),
   };
   if (options.idleStopSeconds !== undefined) {
-    if (!(options.idleStopSeconds > 0) || !Number.isFinite(options.idleStopSeconds)) {
-      throw new ConfigError(`idle-stop must be a number of seconds > 0, got ${options.idleStopSeconds}`);
-    }
-    config.idleStopSeconds = options.idleStopSeconds;
+    settings.idleStopSeconds = checkSeconds(options.idleStopSeconds, 'idleStopSeconds');
   }
+  if (options.sensor !== undefined)
+    settings.sensor = checkOneOf(options.sensor.toLowerCase(), 'sensor', SENSORS);
+  if (options.baudRate !== undefined) checkWholeNumber(options.baudRate, 'baudRate', 50);
+  let source: SourceConfig;
   if (options.port !== undefined) {
     if (options.port === '') throw new ConfigError(`port of camera ${name} is empty`);
-    config.source = {
+    source = {
       kind: 'serial',
       path: options.port,
-      baudRate,
+      baudRate: options.baudRate ?? DEFAULTS.baudRate,
       dtr: options.dtr ?? false,
       rts: options.rts ?? false,
       reset: options.reset ?? false,
       ...(options.record ? { record: options.record } : {}),
     };
   } else if (options.replay !== undefined || options.demo) {
-    config.source = {
+    source = {
       kind: 'replay',
       file: options.replay ?? '',
-      baudRate: options.baudRate ?? (options.demo ? 2_000_000 : DEFAULTS.baudRate),
+      baudRate: options.baudRate ?? (options.demo ? DEFAULTS.demoBaudRate : DEFAULTS.baudRate),
       demo: options.demo === true,
     };
+  } else {
+    source = { kind: 'custom', source: options.source! };
   }
-  return config;
+  return { settings, source };
 }
 
 /** Validate all cameras; names must be unique. */
@@ -163,76 +139,8 @@ export function resolveCameras(cameras: readonly CameraOptions[]): CameraConfig[
   const resolved = cameras.map((c, i) => resolveCamera(c, i));
   const seen = new Set<string>();
   for (const c of resolved) {
-    if (seen.has(c.name)) throw new ConfigError(`camera name "${c.name}" is used twice`);
-    seen.add(c.name);
+    if (seen.has(c.settings.name)) throw new ConfigError(`camera name "${c.settings.name}" is used twice`);
+    seen.add(c.settings.name);
   }
   return resolved;
-}
-
-/** `[HOST:]PORT` → host and port. */
-export function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d+)$|^(\d+)$/.exec(value);
-  if (!m) throw new ConfigError(`--listen must be [HOST:]PORT (e.g. 8080 or 0.0.0.0:8080), got "${value}"`);
-  const host = m[1] ?? m[2] ?? DEFAULTS.host;
-  const port = Number(m[3] ?? m[4]);
-  if (!Number.isInteger(port) || port > 65_535) {
-    throw new ConfigError(`--listen port must be 0-65535, got "${value}"`);
-  }
-  return { host, port };
-}
-
-/** `[NAME=]PATH` → name and path. */
-export function parsePortSpec(value: string): { name?: string; path: string } {
-  const eq = value.indexOf('=');
-  if (eq < 0) {
-    if (value === '') throw new ConfigError('--port needs a device path, e.g. /dev/ttyUSB0');
-    return { path: value };
-  }
-  const name = value.slice(0, eq);
-  const path = value.slice(eq + 1);
-  if (!NAME.test(name) || path === '') {
-    throw new ConfigError(
-      `--port must be [NAME=]PATH with NAME made of letters, digits, "-", "_"; got "${value}"`,
-    );
-  }
-  return { name, path };
-}
-
-/** `USER:PASS` → credentials. */
-export function parseAuth(value: string, option = '--auth'): { username: string; password: string } {
-  const colon = value.indexOf(':');
-  if (colon <= 0 || colon === value.length - 1) {
-    throw new ConfigError(`${option} must be USER:PASS with both parts non-empty`);
-  }
-  return { username: value.slice(0, colon), password: value.slice(colon + 1) };
-}
-
-/** `on|off` (also true/false, 1/0) → boolean. */
-export function parseOnOff(value: string, option: string): boolean {
-  const v = value.toLowerCase();
-  if (v === 'on' || v === 'true' || v === '1') return true;
-  if (v === 'off' || v === 'false' || v === '0') return false;
-  throw new ConfigError(`${option} must be on or off, got "${value}"`);
-}
-
-/** A decimal whole number ≥ min. */
-export function parseWholeNumber(value: string, option: string, min = 1): number {
-  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
-    throw new ConfigError(`${option} must be a whole number ≥ ${min}, got "${value}"`);
-  }
-  return Number(value);
-}
-
-/** A decimal number > 0 (seconds). */
-export function parseSeconds(value: string, option: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new ConfigError(`${option} must be a number of seconds > 0, got "${value}"`);
-  }
-  return n;
-}
-
-/** Is this a loopback address (safe to serve without auth)? */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

@@ -4,14 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
-import { type CameraConfig, type GatewayOptions, resolveCameras } from './config.js';
+import { Camera } from './camera/camera.js';
+import { type GatewayOptions, resolveCameras, type SourceConfig } from './config.js';
 import { createApp, type GatewayApp } from './http/app.js';
 import { listen, type RunningServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
+import { DEFAULTS } from './options.js';
 import { DEMO_FILE, ReplaySource } from './source/replay.js';
 import { SerialSource } from './source/serial.js';
 import type { ByteSource } from './source/types.js';
-import { Camera } from './stream/camera.js';
 
 /** This package's version (from package.json). */
 export const VERSION: string = (
@@ -32,9 +33,8 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-function createSource(config: CameraConfig, options: GatewayOptions, logger: Logger): ByteSource {
-  const s = config.source;
-  const log = logger.child(config.name);
+function createSource(name: string, s: SourceConfig, options: GatewayOptions, logger: Logger): ByteSource {
+  const log = logger.child(name);
   switch (s.kind) {
     case 'serial':
       return new SerialSource({
@@ -62,15 +62,18 @@ function createSource(config: CameraConfig, options: GatewayOptions, logger: Log
 export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger({ level: 'warn' });
   const configs = resolveCameras(options.cameras);
-  const cameras = configs.map((c) => new Camera(c, { source: createSource(c, options, logger), logger }));
+  const cameras = configs.map(
+    (c) =>
+      new Camera(c.settings, { source: createSource(c.settings.name, c.source, options, logger), logger }),
+  );
   const http = createApp({
     cameras,
     version: options.version ?? VERSION,
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.cors ? { cors: options.cors } : {}),
   });
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 8080;
+  const host = options.host ?? DEFAULTS.host;
+  const port = options.port ?? DEFAULTS.port;
   let server: RunningServer | undefined;
   let url = '';
   let stopping: Promise<void> | undefined;

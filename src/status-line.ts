@@ -3,7 +3,7 @@
  * most once a second on a TTY (`\r` + erase line). Log lines clear it first so
  * they never interleave with it.
  */
-import type { CameraStatus } from './stream/camera-api.js';
+import type { CameraStatus } from './camera/status.js';
 
 /** `cam0 online 12.5 fps 180 kB/s 1234 frames 0 crc 1 client` for each camera, joined by ` | `. */
 export function formatStatus(cameras: readonly CameraStatus[]): string {

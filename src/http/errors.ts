@@ -1,11 +1,13 @@
 /**
- * Every request error becomes a JSON body `{ error, …details }` with the right
- * status, in one place (`onError` / `notFound`), so a client always learns
- * what was wrong in one line.
+ * Every error that reaches HTTP becomes a JSON response here, and only here
+ * (`app.onError` / `app.notFound`): `{ error, …details }` with the right status,
+ * so a client always learns what was wrong in one line. Camera, control and
+ * protocol code never name HTTP statuses; their error kinds are mapped below.
  */
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ControlError, type ControlErrorKind } from '../control/errors.js';
 
 /** A request error with a JSON body; `details` are merged next to `error` (e.g. `parameter`, `cameras`). */
 export class ApiError extends HTTPException {
@@ -28,11 +30,34 @@ export function badParameter(parameter: string, message: string): ApiError {
   return new ApiError(400, message, { parameter });
 }
 
-/** `app.onError`: ApiError → its JSON; other HTTPExceptions (401 from basic auth) → their own response; else 500 JSON. */
+/** The HTTP status of each way a control request can fail. */
+const CONTROL_STATUS: Readonly<Record<ControlErrorKind, ContentfulStatusCode>> = {
+  invalid: 400,
+  unsupported: 400,
+  busy: 409,
+  unavailable: 503,
+  offline: 503,
+  timeout: 504,
+};
+
+/** The status and JSON body for any error. */
+export function errorBody(err: unknown): { status: ContentfulStatusCode; body: Record<string, unknown> } {
+  if (err instanceof ApiError) return { status: err.status, body: err.body };
+  if (err instanceof ControlError) {
+    const body: Record<string, unknown> = { error: err.message };
+    if (err.parameter) body.parameter = err.parameter;
+    if (err.supported) body.supported = err.supported;
+    return { status: CONTROL_STATUS[err.kind], body };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 500, body: { error: `internal error: ${message}` } };
+}
+
+/** `app.onError`: ApiError and ControlError → their JSON; other HTTPExceptions (401 from basic auth) → their own response; else 500 JSON. */
 export function errorResponse(err: Error, c: Context): Response {
-  if (err instanceof ApiError) return c.json(err.body, err.status);
-  if (err instanceof HTTPException) return err.getResponse();
-  return c.json({ error: `internal error: ${err.message}` }, 500);
+  if (err instanceof HTTPException && !(err instanceof ApiError)) return err.getResponse();
+  const { status, body } = errorBody(err);
+  return c.json(body, status);
 }
 
 /** `app.notFound`: 404 JSON naming the method and path. */

@@ -348,7 +348,7 @@ export const VIEWER_SCRIPT = String.raw`
     cam.stat.size.title = size;
     cam.stat.dropped.setAttribute('data-alert', s.deviceDrops > 0 ? '1' : '0');
     cam.stat.crc.setAttribute('data-alert', s.crcErrors > 0 ? '1' : '0');
-    var controls = Array.isArray(s.controls) ? s.controls : [];
+    var controls = (Array.isArray(s.controls) ? s.controls : []).map(function (c) { return c.name; });
     var key = controls.join(',');
     if (key !== cam.controlsKey) {
       cam.controlsKey = key;

@@ -3,23 +3,21 @@
  * events out, no I/O and no timers, so they can be fuzzed and benchmarked alone.
  */
 
-/** A concrete wire protocol a camera speaks. */
-export type ProtocolName = 'camf' | 'jpeg' | 'arducam' | 'arducam-mega' | 'openiris';
-
-/** What a user may ask for: a concrete protocol or detection from the bytes. */
-export type ProtocolOption = ProtocolName | 'auto';
-
-export const PROTOCOL_NAMES: readonly ProtocolName[] = [
-  'camf',
-  'jpeg',
-  'arducam',
-  'arducam-mega',
-  'openiris',
-];
-export const PROTOCOL_OPTIONS: readonly ProtocolOption[] = ['auto', ...PROTOCOL_NAMES];
-
-/** Default upper bound for one frame (and so for a decoder's memory). */
+/** Default upper bound for one frame (and so for a decoder's memory): 4 MiB. */
 export const DEFAULT_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+/** Smallest `maxFrameBytes` allowed: a QQVGA JPEG is already a few kB. */
+export const MIN_MAX_FRAME_BYTES = 1024;
+
+/**
+ * The one validation of `maxFrameBytes` (decoders, the library and `--max-frame-bytes`):
+ * a whole number ≥ 1024. Throws a TypeError naming the option.
+ */
+export function checkMaxFrameBytes(value: number, option = '"maxFrameBytes"'): number {
+  if (!Number.isSafeInteger(value) || value < MIN_MAX_FRAME_BYTES) {
+    throw new TypeError(`${option} must be a whole number ≥ ${MIN_MAX_FRAME_BYTES}, got ${String(value)}`);
+  }
+  return value;
+}
 
 /** One thing a device said. */
 export type DeviceEvent =
@@ -31,8 +29,6 @@ export type DeviceEvent =
   | { type: 'info'; info: Record<string, unknown>; raw: string }
   /** A reply to a command (CAMF type 04: `ok`, `ok <detail>`, `error <reason>`; Mega type 06 text …). */
   | { type: 'reply'; text: string }
-  /** Auto-detection decided which protocol the device speaks (emitted once by the auto decoder). */
-  | { type: 'protocol'; protocol: ProtocolName }
   /** The device restarted (CAMF seq went backwards). */
   | { type: 'restart' };
 
@@ -78,12 +74,12 @@ export interface DecoderOptions {
 }
 
 /** A streaming decoder: feed it chunks of any size, get events back. */
-export interface Decoder {
-  /** The protocol this decoder reads; for the auto decoder, the detected one once known. */
-  readonly protocol: ProtocolOption;
+export interface Decoder<E = DeviceEvent> {
+  /** The protocol this decoder reads; for the auto decoder, `auto` until it decided. */
+  readonly protocol: string;
   readonly stats: DecoderStats;
   /** Feed bytes. Returns the events completed by these bytes, in order. Never throws on any input. */
-  push(chunk: Uint8Array): DeviceEvent[];
+  push(chunk: Uint8Array): E[];
   /** The stream ended (port closed): count a half-received frame as truncated and forget it. */
-  end(): DeviceEvent[];
+  end(): E[];
 }

@@ -12,14 +12,11 @@ import { type ByteSource, SourceError, type SourceSink } from './types.js';
 /** The bundled demo recording, resolved from this module so it works from any cwd. */
 export const DEMO_FILE = fileURLToPath(new URL('../../fixtures/streams/demo.camf', import.meta.url));
 
-/** Demo pace: 2 Mbaud = 200 000 bytes/s, about 30 of the demo's ~6 kB QVGA frames per second; the first arrives within ~0.1 s. */
-export const DEMO_BAUD_RATE = 2_000_000;
-
 export interface ReplaySourceOptions {
   /** The recording to play. */
   file: string;
-  /** Pace in baud (bytes/s = baud / 10). Default 921600. */
-  baudRate?: number;
+  /** Pace in baud (bytes/s = baud / 10). */
+  baudRate: number;
   /** Start again at the end. Default true. */
   loop?: boolean;
   /** `/status` label. Default `replay:<file>`. */
@@ -44,11 +41,12 @@ export class ReplaySource implements ByteSource {
   #sent = 0;
   #startedAt = 0;
   #loops = 0;
+  #paused = false;
 
   constructor(options: ReplaySourceOptions) {
     this.file = options.file;
     this.label = options.label ?? `replay:${options.file}`;
-    const baud = options.baudRate ?? 921_600;
+    const baud = options.baudRate;
     if (!(baud > 0)) throw new TypeError(`"baudRate" must be greater than 0, got ${baud}`);
     this.bytesPerSecond = baud / 10;
     this.#loop = options.loop ?? true;
@@ -62,6 +60,27 @@ export class ReplaySource implements ByteSource {
 
   get lastError(): string | null {
     return null;
+  }
+
+  /** Playback is held (`stream=0`): no bytes are delivered until `resume()`. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (!this.#sink) return;
+    // Pace from now on: the paused time is not owed.
+    this.#startedAt = performance.now() - (this.#sent / this.bytesPerSecond) * 1000;
+    this.#tick();
   }
 
   /** Times playback wrapped around to the start. */
@@ -85,6 +104,7 @@ export class ReplaySource implements ByteSource {
     this.#sent = 0;
     this.#offset = 0;
     sink.online();
+    this.#paused = false;
     this.#log.debug(`replaying ${this.file} (${this.#data.length} bytes) at ${this.bytesPerSecond} bytes/s`);
     this.#tick();
   }
@@ -109,7 +129,7 @@ export class ReplaySource implements ByteSource {
   #tick(): void {
     const data = this.#data;
     const sink = this.#sink;
-    if (!data || !sink) return;
+    if (!data || !sink || this.#paused) return;
     const elapsed = (performance.now() - this.#startedAt) / 1000;
     // What is due by now; after a stalled event loop, catch up at most one second.
     let due = Math.floor(elapsed * this.bytesPerSecond) - this.#sent;

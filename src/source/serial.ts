@@ -13,13 +13,11 @@ import { describePortHolder } from './discover.js';
 import { Recorder } from './record.js';
 import { type ByteSource, type SerialBinding, SourceError, type SourceSink } from './types.js';
 
-export const DEFAULT_BAUD_RATE = 921_600;
-
 export interface SerialSourceOptions {
   /** Device path, e.g. `/dev/ttyUSB0`. */
   path: string;
-  /** Default 921600 (USB-CDC devices ignore it). */
-  baudRate?: number;
+  /** UART speed (USB-CDC devices ignore it); the gateway's default is in `options.ts`. */
+  baudRate: number;
   /** DTR level after opening. Default false: never hold an ESP32 in reset or bootloader. */
   dtr?: boolean;
   /** RTS level after opening. Default false. */
@@ -80,7 +78,7 @@ export class SerialSource implements ByteSource {
     this.#options = options;
     this.path = options.path;
     this.label = options.path;
-    this.baudRate = options.baudRate ?? DEFAULT_BAUD_RATE;
+    this.baudRate = options.baudRate;
     this.#binding = options.binding ?? autoDetect();
     // COM ports are not files: only poll device paths where they are (Linux, macOS).
     this.#fsPaths = !options.binding && process.platform !== 'win32';

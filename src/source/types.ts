@@ -33,6 +33,19 @@ export interface ByteSource {
   write(bytes: Uint8Array): Promise<void>;
 }
 
+/** A source that can hold back its bytes (a recording being played): what `stream=0/1` does for it. */
+export interface PausableSource extends ByteSource {
+  readonly paused: boolean;
+  pause(): void;
+  resume(): void;
+}
+
+/** Whether `source` can pause (duck-typed: any object with `pause`, `resume` and `paused`). */
+export function isPausable(source: ByteSource): source is PausableSource {
+  const s = source as Partial<PausableSource>;
+  return typeof s.pause === 'function' && typeof s.resume === 'function' && typeof s.paused === 'boolean';
+}
+
 /** A source failure a user can act on; the message is one line, with a fix when one is known. */
 export class SourceError extends Error {
   constructor(

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { CameraStatus } from '../../src/camera/status.js';
 import { formatStatus, StatusLine } from '../../src/status-line.js';
-import type { CameraStatus } from '../../src/stream/camera-api.js';
 
 function status(overrides: Partial<CameraStatus>): CameraStatus {
   return {
@@ -9,6 +9,7 @@ function status(overrides: Partial<CameraStatus>): CameraStatus {
     port: '/dev/ttyUSB0',
     protocol: 'auto',
     detectedProtocol: 'camf',
+    sensor: null,
     online: true,
     lastError: null,
     fps: { received: 12.34, served: 12 },

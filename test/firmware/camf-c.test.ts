@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CamfCommandDecoder, CamfDecoder, CamfType, encodeCamfFrame } from '../../src/protocol/camf.js';
+import { CamfCommandDecoder, CamfDecoder } from '../../src/protocol/camf/decoder.js';
+import { CamfType, encodeCamfFrame } from '../../src/protocol/camf/frame.js';
 import type { DeviceEvent } from '../../src/protocol/types.js';
 import { camfTool, hasTool, REPO_DIR, run } from './c-build.js';
 import {

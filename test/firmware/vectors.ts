@@ -11,8 +11,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CamfType, encodeCamfFrame } from '../../src/protocol/camf.js';
-import { crc32 } from '../../src/protocol/crc32.js';
+import { crc32 } from '../../src/protocol/camf/crc32.js';
+import { CamfType, encodeCamfFrame } from '../../src/protocol/camf/frame.js';
 import { REPO_DIR } from './c-build.js';
 
 export const VECTORS_DIR = join(REPO_DIR, 'fixtures', 'vectors');

@@ -6,15 +6,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ProtocolName, ProtocolOption } from '../../src/protocol/types.js';
+import type { CameraHandle, ControlResult, ViewerLease, ViewerMeta } from '../../src/camera/handle.js';
+import type { CameraStatus, ClientStatus } from '../../src/camera/status.js';
+import { ControlError } from '../../src/control/errors.js';
 import {
-  type CameraHandle,
-  type CameraStatus,
-  type ClientStatus,
-  ControlError,
-  type ControlResult,
-  type ViewerLease,
-} from '../../src/stream/camera-api.js';
+  type ControlDef,
+  type ControlSpec,
+  enumControl,
+  intControl,
+  parseControlValue,
+} from '../../src/control/schema.js';
+import type { ProtocolName, ProtocolOption } from '../../src/protocol/registry.js';
 import { RingBuffer, type RingbufferEntry } from '../../src/stream/ring-buffer.js';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures', 'jpeg');
@@ -67,8 +69,8 @@ export interface FakeCameraOptions {
   online?: boolean;
   /** Shown as `port` in status, default `fake`. */
   port?: string;
-  /** Accepted control variables, default `['quality', 'framesize']`. */
-  controls?: string[];
+  /** Controls it honours, default `quality` 4..63 and `framesize` QVGA/VGA. */
+  controls?: ControlDef[];
 }
 
 export class FakeCamera implements CameraHandle {
@@ -80,10 +82,10 @@ export class FakeCamera implements CameraHandle {
   protocol: ProtocolOption = 'auto';
   detectedProtocol: ProtocolName | null = 'camf';
   logs: string[] = [];
-  supportedControls: string[];
+  supportedControls: ControlDef[];
   /** Every `control()` call, in order. */
   readonly controlCalls: { variable: string; value: string | undefined }[] = [];
-  /** What `control()` does; by default: ok for supported variables, ControlError 400 otherwise. */
+  /** What `control()` does; by default: ok for valid values of supported controls, a ControlError otherwise. */
   controlHandler: ControlHandler;
   /** Every viewer that ever attached, by id. */
   readonly viewers = new Map<number, ViewerRecord>();
@@ -95,12 +97,21 @@ export class FakeCamera implements CameraHandle {
     this.ring = new RingBuffer(options.capacity ?? 10);
     this.online = options.online ?? true;
     this.port = options.port ?? 'fake';
-    this.supportedControls = options.controls ?? ['quality', 'framesize'];
+    this.supportedControls = options.controls ?? [
+      intControl('quality', 'JPEG quality', 4, 63),
+      enumControl('framesize', 'Resolution', ['QVGA', 'VGA']),
+    ];
     this.controlHandler = async (variable, value) => {
-      if (!this.supportedControls.includes(variable)) {
-        throw new ControlError(`unsupported variable "${variable}"`, 400, this.supportedControls);
+      const def = this.supportedControls.find((d) => d.spec.name === variable);
+      if (!def) {
+        const supported = this.supportedControls.map((d) => d.spec.name);
+        throw new ControlError('unsupported', `unsupported variable "${variable}"`, {
+          supported,
+          parameter: 'var',
+        });
       }
-      return { ok: true, reply: `ok ${variable}=${value ?? ''}` };
+      const canonical = parseControlValue(def, value);
+      return { ok: true, reply: `ok ${variable}=${canonical ?? ''}` };
     };
   }
 
@@ -115,8 +126,8 @@ export class FakeCamera implements CameraHandle {
     return [...this.viewers.values()].filter((v) => !v.released);
   }
 
-  controls(): readonly string[] {
-    return this.supportedControls;
+  controls(): ControlSpec[] {
+    return this.supportedControls.map((d) => d.spec);
   }
 
   async control(variable: string, value: string | undefined, signal?: AbortSignal): Promise<ControlResult> {
@@ -124,7 +135,7 @@ export class FakeCamera implements CameraHandle {
     return this.controlHandler(variable, value, signal);
   }
 
-  attachViewer(meta: { kind: 'stream' | 'snapshot'; remote?: string; fpsCap?: number }): ViewerLease {
+  attachViewer(meta: ViewerMeta): ViewerLease {
     const id = this.#nextViewerId++;
     const record: ViewerRecord = {
       id,
@@ -171,6 +182,7 @@ export class FakeCamera implements CameraHandle {
       port: this.port,
       protocol: this.protocol,
       detectedProtocol: this.detectedProtocol,
+      sensor: null,
       online: this.online,
       lastError: this.online ? null : 'offline (fake)',
       fps: { received: 0, served: 0 },
@@ -190,7 +202,7 @@ export class FakeCamera implements CameraHandle {
         : null,
       info: this.info,
       logs: [...this.logs],
-      controls: [...this.supportedControls],
+      controls: this.controls(),
       idle: null,
     };
   }

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ControlError, type ControlErrorKind } from '../../src/control/errors.js';
 import { type AppOptions, createApp, type GatewayApp } from '../../src/http/app.js';
 import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
-import { ControlError } from '../../src/stream/camera-api.js';
-import { MJPEG_CONTENT_TYPE } from '../../src/stream/mjpeg.js';
+import { MJPEG_CONTENT_TYPE } from '../../src/stream/mjpeg-format.js';
 import { FakeCamera, fixtureFrames } from '../helpers/fake-camera.js';
 import { waitFor } from '../helpers/http.js';
 import { MultipartParser } from '../helpers/multipart.js';
@@ -228,7 +228,10 @@ describe('status', () => {
       frames: 1,
       info: { model: 'ESP32-CAM' },
       lastFrame: { index: 0, bytes: frames[0]!.length },
-      controls: ['quality', 'framesize'],
+      controls: [
+        { name: 'quality', kind: 'int', min: 4, max: 63 },
+        { name: 'framesize', kind: 'enum' },
+      ],
     });
     const one = await json(await gw.app.request('/cams/back/status'));
     expect(one).toMatchObject({ name: 'back', version: '1.2.3', frames: 0, lastFrame: null });
@@ -261,21 +264,34 @@ describe('control', () => {
     expect(other.controlCalls).toEqual([{ variable: 'framesize', value: 'VGA' }]);
   });
 
-  it('maps ControlError to its status with {error, supported?}', async () => {
+  it('maps each ControlError kind to its status with {error, parameter?, supported?}', async () => {
     const { gw, cam } = make();
     const unsupported = await gw.app.request('/control?var=zoom&val=2');
     expect(unsupported.status).toBe(400);
     expect(await json(unsupported)).toEqual({
       error: 'unsupported variable "zoom"',
+      parameter: 'var',
       supported: ['quality', 'framesize'],
     });
-    for (const status of [409, 503, 504] as const) {
+    const invalid = await gw.app.request('/control?var=quality&val=99');
+    expect(invalid.status).toBe(400);
+    expect(await json(invalid)).toEqual({
+      error: 'bad value "99" for quality: expected an integer 4..63',
+      parameter: 'val',
+    });
+    const kinds: [ControlErrorKind, number][] = [
+      ['busy', 409],
+      ['unavailable', 503],
+      ['offline', 503],
+      ['timeout', 504],
+    ];
+    for (const [kind, status] of kinds) {
       cam.controlHandler = async () => {
-        throw new ControlError(`failed with ${status}`, status);
+        throw new ControlError(kind, `failed: ${kind}`);
       };
-      const res = await gw.app.request('/control?var=quality&val=1');
+      const res = await gw.app.request('/control?var=quality&val=10');
       expect(res.status).toBe(status);
-      expect(await json(res)).toEqual({ error: `failed with ${status}` });
+      expect(await json(res)).toEqual({ error: `failed: ${kind}` });
     }
     cam.controlHandler = async () => {
       throw new Error('port exploded');

@@ -7,8 +7,8 @@ import type { Socket } from 'node:net';
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listen } from '../../src/http/server.js';
-import { latestFrames, mjpegResponse } from '../../src/stream/mjpeg.js';
 import { RingBuffer } from '../../src/stream/ring-buffer.js';
+import { mjpegResponse } from '../../src/stream/web-writer.js';
 import { FakeCamera, fixtureFrames, paddedJpeg } from '../helpers/fake-camera.js';
 import { openStalledClient, StreamClient, startGateway, type TestGateway, waitFor } from '../helpers/http.js';
 
@@ -124,8 +124,8 @@ describe('many clients', () => {
     const ring = new RingBuffer();
     const app = new Hono();
     let served = 0;
-    app.get('/cam', () =>
-      mjpegResponse(latestFrames(ring, { resendMs: 60_000 }), { onFrame: () => served++ }),
+    app.get('/cam', (c) =>
+      mjpegResponse(ring, { resendMs: 60_000, signal: c.req.raw.signal, onFrame: () => served++ }),
     );
     const server = await listen(app, { host: '127.0.0.1', port: 0 });
     const serverSockets = new Map<number, Socket>();

@@ -9,9 +9,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { CameraStatus } from '../../src/camera/status.js';
+import { ControlError } from '../../src/control/errors.js';
 import { createApp, type GatewayApp } from '../../src/http/app.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
-import { type CameraStatus, ControlError } from '../../src/stream/camera-api.js';
+import { CAMF_CONTROLS } from '../../src/protocol/camf/controls.js';
 import type { RingbufferEntry } from '../../src/stream/ring-buffer.js';
 import { FakeCamera, type FakeCameraOptions, fixtureFrames } from '../helpers/fake-camera.js';
 
@@ -146,7 +148,9 @@ describe('viewer page in Chromium', () => {
     expect(await page.locator('select, input[type="range"]').count()).toBe(0);
 
     // The camera starts accepting framesize and quality: matching controls appear and reach the camera.
-    camera.supportedControls = ['framesize', 'quality', 'hmirror'];
+    camera.supportedControls = CAMF_CONTROLS.filter((d) =>
+      ['framesize', 'quality', 'hmirror'].includes(d.spec.name),
+    );
     await page.locator('.controls').waitFor({ state: 'visible', ...WAIT });
     const framesize = page.getByLabel('Resolution');
     expect(await framesize.inputValue()).toBe('QVGA'); // preselected from the device info
@@ -167,7 +171,7 @@ describe('viewer page in Chromium', () => {
 
     // A refused value shows the gateway's JSON error.
     camera.controlHandler = async () => {
-      throw new ControlError('"framesize" must be one of QQVGA … QSXGA', 400);
+      throw new ControlError('invalid', '"framesize" must be one of QQVGA … QSXGA', { parameter: 'val' });
     };
     await framesize.selectOption('UXGA');
     await expect.poll(() => text(page.locator('.ctl-out')), WAIT).toContain('400');

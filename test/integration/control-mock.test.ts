@@ -7,7 +7,8 @@
 import { SerialPortMock } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway.js';
-import { CamfCommandDecoder, CamfEncoder } from '../../src/protocol/camf.js';
+import { CamfCommandDecoder } from '../../src/protocol/camf/decoder.js';
+import { CamfEncoder } from '../../src/protocol/camf/frame.js';
 import type { SerialSource } from '../../src/source/serial.js';
 import type { SerialBinding } from '../../src/source/types.js';
 import { until } from '../helpers/cli.js';
@@ -98,8 +99,9 @@ describe('/control through the gateway to a CAMF device on the mock binding', ()
     const cam = (body.cameras as Record<string, unknown>[])[0]!;
     expect(cam.info).toEqual({ model: 'mock-cam', sensor: 'OV2640', framesize: 'QVGA' });
     expect(cam.logs).toEqual(['fake camf device booted', 'cmd vflip=1']);
-    expect(cam.controls).toContain('framesize');
-    expect(cam.controls).toContain('snapshot');
+    const names = (cam.controls as { name: string }[]).map((c) => c.name);
+    expect(names).toContain('framesize');
+    expect(names).toContain('snapshot');
   });
 
   it('answers 400 with the supported list for an unknown variable and 400 naming the range for a bad value', async () => {
@@ -195,9 +197,10 @@ describe('/control through the gateway to an ArduCAM sketch on the mock binding'
     const b = await get(`${gateway.url}/control?var=brightness&val=1`);
     expect(b.body).toEqual({ ok: true, reply: 'Set to Brightness+1' });
     expect(received.slice(-2)).toEqual([0x04, 0x61]);
-    const cam = ((await get(`${gateway.url}/status`)).body.cameras as { controls: string[] }[])[0]!;
-    expect(cam.controls).toEqual(expect.arrayContaining(['framesize', 'stream', 'snapshot', 'brightness']));
-    expect(cam.controls).not.toContain('quality');
+    const cam = ((await get(`${gateway.url}/status`)).body.cameras as { controls: { name: string }[] }[])[0]!;
+    const names = cam.controls.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['framesize', 'stream', 'snapshot', 'brightness']));
+    expect(names).not.toContain('quality');
   });
 
   it('reports what was sent when the sketch stays silent', async () => {

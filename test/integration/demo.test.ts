@@ -1,6 +1,6 @@
 /** `npx cam-gateway --demo` end to end: snapshot, 10 stream frames, clean SIGTERM. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { jpegSize } from '../../src/protocol/index.js';
+import { jpegSize } from '../../src/protocol/jpeg/info.js';
 import { type CliRun, freePort, startCli, watchStream } from '../helpers/cli.js';
 
 describe('cam-gateway --demo', () => {

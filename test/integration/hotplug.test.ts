@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CamfEncoder } from '../../src/protocol/camf.js';
+import { CamfEncoder } from '../../src/protocol/camf/frame.js';
 import { type CliRun, freePort, startCli, until, watchStream } from '../helpers/cli.js';
 import { fixtureFrames } from '../helpers/fake-camera.js';
 import { openPty, PacedWriter, type Pty } from '../helpers/pty.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
-import { CamfEncoder } from '../../src/protocol/camf.js';
+import { CamfEncoder } from '../../src/protocol/camf/frame.js';
 import { type CliRun, freePort, runCli, startCli, watchStream } from '../helpers/cli.js';
 import { fixtureFrames } from '../helpers/fake-camera.js';
 import { openPty, PacedWriter, type Pty } from '../helpers/pty.js';

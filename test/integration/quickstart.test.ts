@@ -50,7 +50,7 @@ describe('createGateway (library quick start)', () => {
       'camera cam0 needs exactly one of port, replay, demo or source',
     );
     expect(() => createGateway({ cameras: [{ demo: true, protocol: 'h264' as 'camf' }] })).toThrow(
-      /^protocol must be one of auto, camf/,
+      /^protocol must be one of auto \| camf/,
     );
   });
 });

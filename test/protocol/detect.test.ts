@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CamfEncoder } from '../../src/protocol/camf.js';
+import { CamfEncoder } from '../../src/protocol/camf/frame.js';
+import type { CameraEvent } from '../../src/protocol/detect.js';
 import { AutoDecoder, createDecoder } from '../../src/protocol/detect.js';
-import type { DeviceEvent, ProtocolName } from '../../src/protocol/types.js';
+import type { ProtocolName } from '../../src/protocol/registry.js';
 import {
   CHUNK_SIZES,
   digests,
@@ -50,7 +51,7 @@ const wire: Record<ProtocolName, (jpegs: Buffer[]) => Buffer> = {
 };
 
 function detectEverywhere(bytes: Buffer) {
-  let ref: { events: object[]; d: AutoDecoder; raw: DeviceEvent[] } | undefined;
+  let ref: { events: object[]; d: AutoDecoder; raw: CameraEvent[] } | undefined;
   for (const size of CHUNK_SIZES) {
     const d = new AutoDecoder();
     const raw = feedInChunks(d, bytes, size);

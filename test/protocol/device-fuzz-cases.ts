@@ -7,9 +7,9 @@ import {
   noise,
   openIrisFrame,
 } from '../../scripts/device-streams.js';
-import { ArducamDecoder } from '../../src/protocol/arducam.js';
-import { ArducamMegaDecoder } from '../../src/protocol/arducam-mega.js';
-import { OpenIrisDecoder } from '../../src/protocol/openiris.js';
+import { ArducamDecoder } from '../../src/protocol/arducam/decoder.js';
+import { ArducamMegaDecoder } from '../../src/protocol/arducam-mega/decoder.js';
+import { OpenIrisDecoder } from '../../src/protocol/openiris/decoder.js';
 import type { DeviceDecoder } from './device-helpers.js';
 import { fixtureJpegs, mulberry32 } from './helpers.js';
 

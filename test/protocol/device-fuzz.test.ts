@@ -9,10 +9,10 @@
  *   FUZZ_CASES=2000 FUZZ_SEED=12345 npx vitest run test/protocol/device-fuzz.test.ts
  */
 import { describe, expect, it } from 'vitest';
-import { ArducamDecoder } from '../../src/protocol/arducam.js';
-import { ArducamMegaDecoder } from '../../src/protocol/arducam-mega.js';
-import { OpenIrisDecoder } from '../../src/protocol/openiris.js';
-import { MAX_TEXT_LINE } from '../../src/protocol/text-lines.js';
+import { ArducamDecoder } from '../../src/protocol/arducam/decoder.js';
+import { ArducamMegaDecoder } from '../../src/protocol/arducam-mega/decoder.js';
+import { MAX_TEXT_LINE } from '../../src/protocol/common/text-lines.js';
+import { OpenIrisDecoder } from '../../src/protocol/openiris/decoder.js';
 import type { DeviceEvent } from '../../src/protocol/types.js';
 import { buildCase, type Case, MAX_FRAME } from './device-fuzz-cases.js';
 import { mulberry32, sha1, summarize } from './helpers.js';

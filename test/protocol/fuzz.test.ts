@@ -12,18 +12,19 @@
  * mutation touched comes out.
  */
 import { describe, expect, it } from 'vitest';
+import { crc32 } from '../../src/protocol/camf/crc32.js';
+import { CamfDecoder } from '../../src/protocol/camf/decoder.js';
 import {
   CAMF_MAGIC,
   CAMF_OVERHEAD_BYTES,
-  CamfDecoder,
   CamfEncoder,
   encodeCamfFrame,
-} from '../../src/protocol/camf.js';
-import { crc32 } from '../../src/protocol/crc32.js';
+} from '../../src/protocol/camf/frame.js';
+import type { CameraEvent } from '../../src/protocol/detect.js';
 import { AutoDecoder } from '../../src/protocol/detect.js';
-import { JpegStreamDecoder } from '../../src/protocol/jpeg.js';
-import { isCompleteJpeg } from '../../src/protocol/jpeg-info.js';
-import type { Decoder, DeviceEvent } from '../../src/protocol/types.js';
+import { JpegStreamDecoder } from '../../src/protocol/jpeg/decoder.js';
+import { isCompleteJpeg } from '../../src/protocol/jpeg/info.js';
+import type { Decoder } from '../../src/protocol/types.js';
 import { ESP32_BOOT_LOG, fixtureJpegs, mulberry32, sha1 } from './helpers.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 300);
@@ -144,12 +145,12 @@ function mutate(s: Stream, r: Rand, lie: (s: Stream, k: number, r: Rand) => void
 
 /** Random chunking: mostly small, sometimes large. */
 function feedRandom(
-  d: Decoder & { bufferedBytes: number },
+  d: Decoder<CameraEvent> & { bufferedBytes: number },
   bytes: Buffer,
   r: Rand,
   bound: number,
-): DeviceEvent[] {
-  const out: DeviceEvent[] = [];
+): CameraEvent[] {
+  const out: CameraEvent[] = [];
   for (let i = 0; i < bytes.length; ) {
     const n = pick(r, [1, 2, 3, 7, 64, 500, 4096, 70_000]);
     out.push(...d.push(bytes.subarray(i, i + n)));
@@ -161,7 +162,7 @@ function feedRandom(
   return out;
 }
 
-const summary = (events: DeviceEvent[]) =>
+const summary = (events: CameraEvent[]) =>
   events.map((e) => (e.type === 'frame' ? `frame ${e.seq ?? ''} ${sha1(e.jpeg)}` : JSON.stringify(e)));
 
 function runCases(name: string, body: (r: Rand, caseNo: number) => void): void {

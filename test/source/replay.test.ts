@@ -68,7 +68,7 @@ describe('ReplaySource', () => {
   });
 
   it('names a missing file and refuses commands', async () => {
-    const missing = new ReplaySource({ file: join(dir, 'nope.camf') });
+    const missing = new ReplaySource({ file: join(dir, 'nope.camf'), baudRate: 921_600 });
     await expect(missing.start(play(1).sink)).rejects.toMatchObject({
       code: 'ENOENT',
       message: `no such replay file ${join(dir, 'nope.camf')}`,

@@ -48,7 +48,13 @@ describe('SerialSource on the mock binding', () => {
   let dir: string;
   const sources: SerialSource[] = [];
   const open = (options: Partial<ConstructorParameters<typeof SerialSource>[0]> = {}): SerialSource => {
-    const s = new SerialSource({ path: PATH, binding: MockBinding, retryMinMs: 20, ...options });
+    const s = new SerialSource({
+      path: PATH,
+      baudRate: 921_600,
+      binding: MockBinding,
+      retryMinMs: 20,
+      ...options,
+    });
     sources.push(s);
     return s;
   };
@@ -144,7 +150,7 @@ describe('SerialSource on the mock binding', () => {
 
 describe('SerialSource error messages on the real binding', () => {
   it('names a missing port', async () => {
-    const source = new SerialSource({ path: '/dev/ttyUSB9-does-not-exist' });
+    const source = new SerialSource({ path: '/dev/ttyUSB9-does-not-exist', baudRate: 921_600 });
     await expect(source.start(recordingSink())).rejects.toMatchObject({
       code: 'ENOENT',
       message: 'no such port /dev/ttyUSB9-does-not-exist',
@@ -154,12 +160,16 @@ describe('SerialSource error messages on the real binding', () => {
   it('says a directory or a regular file is not a serial port', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'notatty-'));
     try {
-      await expect(new SerialSource({ path: dir }).start(recordingSink())).rejects.toMatchObject({
+      await expect(
+        new SerialSource({ path: dir, baudRate: 921_600 }).start(recordingSink()),
+      ).rejects.toMatchObject({
         code: 'ENOTTY',
         message: expect.stringMatching(/is not a serial port/),
       });
       await expect(
-        new SerialSource({ path: join(process.cwd(), 'package.json') }).start(recordingSink()),
+        new SerialSource({ path: join(process.cwd(), 'package.json'), baudRate: 921_600 }).start(
+          recordingSink(),
+        ),
       ).rejects.toMatchObject({ code: 'ENOTTY' });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,45 @@
+/**
+ * What the HTTP layer (and any other consumer) needs from a camera: one narrow
+ * interface. `Camera` implements it for real sources (serial port, replay,
+ * demo); tests implement it over a bare RingBuffer. Consumers report what they
+ * delivered through a `ViewerLease`, never by reaching into camera internals.
+ */
+import type { ControlSpec } from '../control/schema.js';
+import type { RingBuffer } from '../stream/ring-buffer.js';
+import type { CameraStatus } from './status.js';
+
+export interface ControlResult {
+  ok: boolean;
+  /** The device's reply text (`ok`, `ok <detail>`, `error <reason>`), or what was sent for devices that do not answer. */
+  reply: string;
+}
+
+/** Handed to a viewer while it watches; counts what it was sent and releases it once. */
+export interface ViewerLease {
+  readonly id: number;
+  frameSent(bytes: number): void;
+  release(): void;
+}
+
+/** Who is watching, as `/status` shows it. */
+export interface ViewerMeta {
+  kind: 'stream' | 'snapshot';
+  /** Remote address:port, when known. */
+  remote?: string;
+  /** `?fps=` cap asked for, if any. */
+  fpsCap?: number;
+}
+
+export interface CameraHandle {
+  readonly name: string;
+  readonly ring: RingBuffer;
+  /** True while the source delivers bytes (port open, replay running). */
+  readonly online: boolean;
+  status(): CameraStatus;
+  /** The controls this camera honours, with current values when known (empty when it takes none). */
+  controls(): readonly ControlSpec[];
+  /** Send a control request; rejects with a `ControlError` (its `kind` says why). */
+  control(name: string, value: string | undefined, signal?: AbortSignal): Promise<ControlResult>;
+  /** Register a stream client or snapshot request; wakes an idle-stopped camera. */
+  attachViewer(meta: ViewerMeta): ViewerLease;
+}

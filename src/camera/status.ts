@@ -1,0 +1,57 @@
+/** What `/status` says about a camera and each of its viewers. */
+import type { ControlSpec } from '../control/schema.js';
+import type { ProtocolName, ProtocolOption } from '../protocol/registry.js';
+
+/** One connected viewer as shown in `/status`. */
+export interface ClientStatus {
+  id: number;
+  kind: 'stream' | 'snapshot';
+  /** Remote address:port, when known. */
+  remote?: string;
+  /** `?fps=` cap asked for, if any. */
+  fpsCap?: number;
+  /** When the client connected (epoch seconds). */
+  since: number;
+  frames: number;
+  bytes: number;
+  /** Frames per second actually sent to this client, over the last few seconds. */
+  fps: number;
+}
+
+export interface CameraStatus {
+  name: string;
+  /** Serial device path, `demo`, or `replay:<file>`. */
+  port: string;
+  /** What was asked for (`auto` or a concrete protocol). */
+  protocol: ProtocolOption;
+  /** What the bytes turned out to be; null until auto-detection decides. */
+  detectedProtocol: ProtocolName | null;
+  /** The device variant whose commands are used (`ov5642`), null when the protocol has no controls. */
+  sensor: string | null;
+  online: boolean;
+  /** Last error from the source (e.g. "port busy"), null when healthy. */
+  lastError: string | null;
+  fps: { received: number; served: number };
+  /** Received payload rate in kB/s (1 kB = 1000 bytes), over the last few seconds. */
+  kBps: number;
+  frames: number;
+  /** Bytes read from the device. */
+  bytes: number;
+  bytesSkipped: number;
+  crcErrors: number;
+  resyncs: number;
+  truncated: number;
+  oversized: number;
+  deviceDrops: number;
+  deviceRestarts: number;
+  clients: ClientStatus[];
+  lastFrame: { index: number; bytes: number; timestamp: number; width?: number; height?: number } | null;
+  /** Device info (CAMF type 03 JSON, Mega camera info), null until the device sent one. */
+  info: Record<string, unknown> | null;
+  /** The last device log lines, oldest first. */
+  logs: string[];
+  /** The controls this camera honours (empty: none), with current values when known. */
+  controls: ControlSpec[];
+  /** Idle saving (`--idle-stop`): null when off. */
+  idle: { stopAfterSeconds: number; stopped: boolean } | null;
+}

@@ -1,0 +1,317 @@
+/**
+ * CAMF framing, integrity and sequence tracking shared by both directions (the device
+ * decoder and the command decoder in decoder.ts). Pure: bytes in, events out.
+ */
+import { copyInto as copyIntoImported, NO_EVENTS as NO_EVENTS_IMPORTED } from '../common/byte-store.js';
+import {
+  checkMaxFrameBytes,
+  DEFAULT_MAX_FRAME_BYTES,
+  type DecoderOptions,
+  type DecoderStats,
+  emptyStats,
+} from '../types.js';
+import { crc32 as crc32Imported, crc32Js as crc32JsImported } from './crc32.js';
+import {
+  CAMF_HEADER_BYTES,
+  CAMF_MAGIC,
+  CAMF_OVERHEAD_BYTES,
+  CAMF_TRAILER_BYTES,
+  CAMF_VERSION,
+} from './frame.js';
+
+// Hot-path helpers bound once: under a loader that compiles ESM imports to getters (tsx, used by
+// `npm run bench`) a per-call namespace lookup is a measurable part of a 64-byte push.
+const copyInto = copyIntoImported;
+const NO_EVENTS = NO_EVENTS_IMPORTED;
+const crc32 = crc32Imported;
+const crc32Js = crc32JsImported;
+const isBuffer = Buffer.isBuffer;
+
+const MAGIC_U32 = 0x464d4143; // 'CAMF' read little-endian
+const TWO_32 = 0x1_0000_0000;
+
+/** A frame that passed both CRCs. `payload` is owned by the receiver. */
+export interface CamfFrame {
+  type: number;
+  flags: number;
+  seq: number;
+  timestampUs: number;
+  payload: Buffer;
+}
+
+function asBuffer(chunk: Uint8Array): Buffer {
+  return isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+/**
+ * Framing, integrity and sequence tracking shared by both directions. Subclasses turn
+ * good frames into events (`onFrame`) and decide what a restart looks like (`onRestart`).
+ *
+ * Receiver rules (protocol-camf-v1.md): junk before a magic is skipped and counted; a bad
+ * header (CRC, version, length > maxFrameBytes) or a bad payload CRC discards the frame and
+ * the search restarts at the byte after its first byte, so bytes lost inside frame k never
+ * cost frame k+1; seq gaps are device drops, seq going backwards a restart; unknown types
+ * are skipped by length; memory is bounded by maxFrameBytes + overhead.
+ */
+export abstract class CamfFramer<E> {
+  readonly stats: DecoderStats = emptyStats();
+  /** Frames with a good CRC whose type this decoder does not handle (skipped by length). */
+  unknownTypes = 0;
+  /** Frames with a good CRC whose payload made no sense (bad info JSON, a type 01 that is not a JPEG). */
+  badPayloads = 0;
+  readonly maxFrameBytes: number;
+
+  /**
+   * Bytes carried over between pushes: a candidate that starts at stash[0] (a magic prefix,
+   * a partial header, or a frame whose header checked out). When the header is valid the stash
+   * is a fresh buffer of exactly the frame's size, so the payload is emitted without a copy.
+   */
+  #stash: Buffer = Buffer.allocUnsafe(CAMF_HEADER_BYTES);
+  /**
+   * Reused stash for the next header after a frame was handed over (saves an allocation per
+   * frame). Never the stash while a resync rescans an old stash: those get a fresh one.
+   */
+  readonly #headerStash: Buffer = Buffer.allocUnsafe(CAMF_HEADER_BYTES);
+  #stashLen = 0;
+  /** Total size of the frame in the stash once its header checked out, else 0. */
+  #stashFrameBytes = 0;
+  #lastSeq = -1;
+
+  constructor(options: DecoderOptions = {}) {
+    this.maxFrameBytes = checkMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  /** Bytes held between pushes (never more than maxFrameBytes + CAMF_OVERHEAD_BYTES). */
+  get bufferedBytes(): number {
+    return this.#stashLen;
+  }
+
+  protected abstract onFrame(frame: CamfFrame, out: E[]): void;
+  protected abstract onRestart(out: E[]): void;
+
+  /**
+   * Feed bytes; returns the events they completed. When they complete none (most pushes of a
+   * serial port's small reads) the result is one shared frozen empty array: iterate it, do not
+   * mutate it.
+   */
+  push(chunk: Uint8Array): E[] {
+    const data = asBuffer(chunk);
+    const n = data.length;
+    this.stats.bytesIn += n;
+    // Fast path: the payload of a frame whose header checked out, and this chunk does not finish it.
+    const len = this.#stashLen;
+    if (this.#stashFrameBytes - len > n) {
+      copyInto(this.#stash, len, data, 0, n);
+      this.#stashLen = len + n;
+      return NO_EVENTS as unknown as E[];
+    }
+    const out: E[] = [];
+    let pos = 0;
+    while (pos < n) {
+      if (this.#stashLen === 0) {
+        const rest = this.#scan(data, pos, n, out);
+        if (rest < n) this.#stashTail(data, rest, n);
+        break;
+      }
+      pos = this.#feedStash(data, pos, out);
+    }
+    return out.length > 0 ? out : (NO_EVENTS as unknown as E[]);
+  }
+
+  end(): E[] {
+    const out: E[] = [];
+    while (this.#stashLen > 0) {
+      if (this.#stashFrameBytes > 0) {
+        // A frame that started but never finished; what it held may still contain whole frames.
+        this.stats.truncated++;
+        this.#resyncFromStash(out);
+      } else {
+        this.stats.bytesSkipped += this.#stashLen;
+        this.#stashLen = 0;
+      }
+    }
+    return out;
+  }
+
+  /** Copy bytes into the stash until the candidate can be decided; returns the new chunk offset. */
+  #feedStash(data: Buffer, pos: number, out: E[]): number {
+    const need = this.#stashFrameBytes || CAMF_HEADER_BYTES;
+    const take = Math.min(need - this.#stashLen, data.length - pos);
+    copyInto(this.#stash, this.#stashLen, data, pos, pos + take);
+    this.#stashLen += take;
+    pos += take;
+    if (this.#stashLen < need) {
+      // Still a magic prefix? (the stash starts with one; check the bytes just added)
+      if (this.#stashFrameBytes === 0 && !isMagicPrefix(this.#stash, 0, this.#stashLen))
+        this.#resyncFromStash(out);
+      return pos;
+    }
+    if (this.#stashFrameBytes === 0) {
+      const total = this.#checkHeader(this.#stash, 0);
+      if (total < 0) {
+        this.#resyncFromStash(out);
+        return pos;
+      }
+      const frame = Buffer.allocUnsafe(total);
+      copyInto(frame, 0, this.#stash, 0, CAMF_HEADER_BYTES);
+      this.#stash = frame;
+      this.#stashFrameBytes = total;
+      return pos;
+    }
+    // A whole frame is in the stash.
+    if (this.#checkPayload(this.#stash, 0, this.#stashFrameBytes, out)) {
+      this.#stash = this.#headerStash;
+      this.#stashLen = 0;
+      this.#stashFrameBytes = 0;
+    } else {
+      this.#resyncFromStash(out);
+    }
+    return pos;
+  }
+
+  /** The candidate at stash[0] failed: rescan stash[1..] (it logically precedes the rest of the chunk). */
+  #resyncFromStash(out: E[]): void {
+    const old = this.#stash;
+    const len = this.#stashLen;
+    this.stats.bytesSkipped++;
+    this.#stash = Buffer.allocUnsafe(CAMF_HEADER_BYTES);
+    this.#stashLen = 0;
+    this.#stashFrameBytes = 0;
+    const rest = this.#scan(old, 1, len, out);
+    if (rest < len) this.#stashTail(old, rest, len);
+  }
+
+  /** Keep data[from, to) — a candidate starting with a magic prefix — for the next push. */
+  #stashTail(data: Buffer, from: number, to: number): void {
+    const n = to - from;
+    let total = 0;
+    if (n >= CAMF_HEADER_BYTES) {
+      total = this.#checkHeader(data, from);
+      // #scan only leaves a full header behind when it checked out.
+      this.#stash = Buffer.allocUnsafe(total);
+    } else if (this.#stash.length < CAMF_HEADER_BYTES) {
+      this.#stash = Buffer.allocUnsafe(CAMF_HEADER_BYTES);
+    }
+    copyInto(this.#stash, 0, data, from, to);
+    this.#stashLen = n;
+    this.#stashFrameBytes = total;
+  }
+
+  /**
+   * Decode every complete frame in data[from, to). Returns the offset of the first byte not
+   * consumed: `to`, or the start of an incomplete candidate (magic prefix, partial header, or a
+   * frame with a good header whose payload has not fully arrived).
+   */
+  #scan(data: Buffer, from: number, to: number, out: E[]): number {
+    const stats = this.stats;
+    let p = from;
+    while (p < to) {
+      const m = data.indexOf(CAMF_MAGIC, p);
+      if (m < 0 || m + 4 > to) {
+        // No magic in [p, to): keep a trailing 'C', 'CA' or 'CAM' for the next push.
+        const keep = magicTail(data, p, to);
+        stats.bytesSkipped += keep - p;
+        return keep;
+      }
+      stats.bytesSkipped += m - p;
+      if (to - m < CAMF_HEADER_BYTES) return m;
+      const total = this.#checkHeader(data, m);
+      if (total < 0) {
+        stats.bytesSkipped++;
+        p = m + 1;
+        continue;
+      }
+      if (to - m < total) return m;
+      if (!this.#checkPayload(data, m, total, out)) {
+        stats.bytesSkipped++;
+        p = m + 1;
+        continue;
+      }
+      p = m + total;
+    }
+    return to;
+  }
+
+  /** Validate the 28-byte header at `at` (magic already matched). Returns the frame's total size, or -1. */
+  #checkHeader(data: Buffer, at: number): number {
+    const stats = this.stats;
+    if (data.readUInt32LE(at) !== MAGIC_U32) {
+      stats.resyncs++;
+      return -1;
+    }
+    if (crc32Js(data, at, at + 24) !== data.readUInt32LE(at + 24)) {
+      stats.crcErrors++;
+      stats.resyncs++;
+      return -1;
+    }
+    if (data[at + 4] !== CAMF_VERSION) {
+      stats.resyncs++;
+      return -1;
+    }
+    const length = data.readUInt32LE(at + 20);
+    if (length > this.maxFrameBytes) {
+      stats.oversized++;
+      stats.resyncs++;
+      return -1;
+    }
+    return length + CAMF_OVERHEAD_BYTES;
+  }
+
+  /** Check the payload CRC of the frame at `at` and hand it on. False when the CRC fails. */
+  #checkPayload(data: Buffer, at: number, total: number, out: E[]): boolean {
+    const pStart = at + CAMF_HEADER_BYTES;
+    const pEnd = at + total - CAMF_TRAILER_BYTES;
+    // The stash is a fresh buffer per frame, so a view of it is owned; a frame lying whole in the
+    // chunk is copied out first and its CRC taken on the (cache-hot) copy.
+    const view = data.subarray(pStart, pEnd);
+    const payload = data === this.#stash ? view : Buffer.from(view);
+    if (crc32(payload) !== data.readUInt32LE(pEnd)) {
+      this.stats.crcErrors++;
+      this.stats.resyncs++;
+      return false;
+    }
+    const type = data[at + 5]!;
+    const seq = data.readUInt32LE(at + 8);
+    const frame: CamfFrame = {
+      type,
+      flags: data.readUInt16LE(at + 6),
+      seq,
+      timestampUs: data.readUInt32LE(at + 16) * TWO_32 + data.readUInt32LE(at + 12),
+      payload,
+    };
+    if (this.tracksSeq(type)) this.#trackSeq(seq, out);
+    this.onFrame(frame, out);
+    return true;
+  }
+
+  /** Whether frames of this type take part in seq tracking (the sender's own frames). */
+  protected tracksSeq(_type: number): boolean {
+    return true;
+  }
+
+  #trackSeq(seq: number, out: E[]): void {
+    const last = this.#lastSeq;
+    this.#lastSeq = seq;
+    if (last < 0) return;
+    const gap = (seq - last - 1) >>> 0;
+    if (gap === 0) return;
+    if (gap < 0x8000_0000 && seq !== last) {
+      this.stats.deviceDrops += gap;
+    } else {
+      this.stats.deviceRestarts++;
+      this.onRestart(out);
+    }
+  }
+}
+
+/** Offset of a magic prefix ('C', 'CA', 'CAM') ending exactly at `to`, or `to`. */
+function magicTail(data: Uint8Array, from: number, to: number): number {
+  for (let k = Math.min(3, to - from); k > 0; k--) if (isMagicPrefix(data, to - k, to)) return to - k;
+  return to;
+}
+
+function isMagicPrefix(data: Uint8Array, from: number, to: number): boolean {
+  const n = Math.min(to - from, 4);
+  for (let i = 0; i < n; i++) if (data[from + i] !== CAMF_MAGIC[i]) return false;
+  return true;
+}
