@@ -37,8 +37,8 @@ export class RingBuffer {
   readonly #waiters = new Set<Waiter>();
   readonly #listeners = new Set<RingListener>();
 
-  /** @param capacity how many latest frames to keep (default 10, at least 1). */
-  constructor(capacity = 10) {
+  /** @param capacity how many latest frames to keep (at least 1; the gateway's default is `--ring`'s). */
+  constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new TypeError(`"capacity" must be a whole number ≥ 1, got ${capacity}`);
     }

@@ -121,7 +121,7 @@ describe('many clients', () => {
   });
 
   it('mjpegResponse in a plain Hono app on @hono/node-server: backpressure reaches the source', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const app = new Hono();
     let served = 0;
     app.get('/cam', (c) =>

@@ -24,7 +24,7 @@ function client(ring: RingBuffer, options: DeliveryOptions) {
 
 describe('FrameDelivery (the one policy every MJPEG writer uses)', () => {
   it('sends each new frame from inside add() while the client is ready', () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const c = client(ring, { resendMs: 60_000 });
     c.delivery.start();
     ring.add(frames[0]!);
@@ -35,7 +35,7 @@ describe('FrameDelivery (the one policy every MJPEG writer uses)', () => {
   });
 
   it('hands a slow client the newest frame when it is ready again, skipping the rest, never a backlog', () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const c = client(ring, { resendMs: 60_000 });
     c.delivery.start();
     ring.add(frames[0]!);
@@ -52,7 +52,7 @@ describe('FrameDelivery (the one policy every MJPEG writer uses)', () => {
   });
 
   it('re-sends the last frame of a still camera every resendMs', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     ring.add(frames[0]!);
     const c = client(ring, { resendMs: 20 });
     c.delivery.start();
@@ -62,7 +62,7 @@ describe('FrameDelivery (the one policy every MJPEG writer uses)', () => {
   });
 
   it('sends the placeholder at once before the first frame and while offline, every resendMs, not on every wake', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const placeholder = frames[23]!;
     let online = true;
     const c = client(ring, { resendMs: 40, placeholder, online: () => online });
@@ -81,7 +81,7 @@ describe('FrameDelivery (the one policy every MJPEG writer uses)', () => {
   });
 
   it('spaces frames at least 1/fpsCap apart and then sends the newest', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const c = client(ring, { fpsCap: 20, resendMs: 60_000 });
     const at: number[] = [];
     const delivery = new FrameDelivery(
@@ -107,7 +107,7 @@ describe('FrameDelivery (the one policy every MJPEG writer uses)', () => {
   });
 
   it('ends the client when the ring closes, after the newest frame went out', () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const c = client(ring, { resendMs: 60_000 });
     c.delivery.start();
     c.state.ready = false;
@@ -122,7 +122,7 @@ describe('FrameDelivery (the one policy every MJPEG writer uses)', () => {
   });
 
   it('fails the client (no half part) when the source state cannot be read, and stops', () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     ring.add(frames[0]!);
     const c = client(ring, {
       online: () => {
@@ -138,7 +138,7 @@ describe('FrameDelivery (the one policy every MJPEG writer uses)', () => {
   it('stop() leaves no ring listener and no timer', () => {
     vi.useFakeTimers();
     try {
-      const ring = new RingBuffer();
+      const ring = new RingBuffer(10);
       const c = client(ring, { resendMs: 10, placeholder: frames[0]! });
       c.delivery.start();
       expect(ring.waiting).toBe(1);

@@ -14,7 +14,7 @@ describe('MJPEG parts', () => {
   });
 
   it('builds one part per entry (headers, JPEG, boundary), the same Buffer for every caller', () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const entry = ring.add(frames[0]!, 5);
     const part = entryPart(entry, 'normal');
     expect(entryPart(entry, 'normal')).toBe(part);
@@ -26,7 +26,7 @@ describe('MJPEG parts', () => {
   });
 
   it('advance mode puts the next headers (no Content-Length) right after each frame', () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const entry = ring.add(frames[0]!);
     expect(openingBytes('advance').toString('latin1')).toMatch(
       /^--frame\r\nContent-Type: image\/jpeg\r\nX-Timestamp: \d+\.\d{6}\r\n\r\n$/,

@@ -51,7 +51,7 @@ describe('RingBuffer.subscribe', () => {
 
 describe('streamMjpegToNode (the Node writer)', () => {
   it('writes the same bytes as the Web writer, each part built once and shared by every client', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const a = recordingSink();
     const b = recordingSink();
     const doneA = streamMjpegToNode(ring, a.sink, { resendMs: 60_000 });
@@ -82,7 +82,7 @@ describe('streamMjpegToNode (the Node writer)', () => {
   });
 
   it('skips frames while the client is backed up and sends the newest one after drain', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const big = frames.slice(0, 4).map((f, i) => paddedJpeg(f, 64 * 1024, i));
     const { sink } = recordingSink({ highWaterMark: 1024 });
     const sent: number[] = [];
@@ -107,7 +107,7 @@ describe('streamMjpegToNode (the Node writer)', () => {
   });
 
   it('re-sends a still frame after resendMs, ends on abort, and leaves no listener behind', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const sink = new PassThrough();
     const parser = new MultipartParser();
     let parts = 0;
@@ -127,7 +127,7 @@ describe('streamMjpegToNode (the Node writer)', () => {
   });
 
   it('cuts the connection (never a half part) when the source state cannot be read', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     ring.add(frames[0]!);
     const sink = new PassThrough();
     const errors: Error[] = [];

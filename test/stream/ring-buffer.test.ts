@@ -8,7 +8,7 @@ describe('RingBuffer', () => {
   it('rejects a capacity that is not a whole number ≥ 1, naming it', () => {
     expect(() => new RingBuffer(0)).toThrow(/"capacity" must be a whole number ≥ 1, got 0/);
     expect(() => new RingBuffer(2.5)).toThrow(TypeError);
-    expect(new RingBuffer().capacity).toBe(10);
+    expect(new RingBuffer(10).capacity).toBe(10);
   });
 
   it('assigns strictly increasing indexes and host timestamps, keeping the device time when given', () => {
@@ -46,7 +46,7 @@ describe('RingBuffer', () => {
   });
 
   it('never copies a frame: every reader gets the very Buffer that was added', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const entry = ring.add(frames[0]!);
     expect(entry.frame).toBe(frames[0]);
     expect(ring.latest()!.frame).toBe(frames[0]);
@@ -57,7 +57,7 @@ describe('RingBuffer', () => {
   });
 
   it('next() resolves at once when a newer entry exists, skipping to the newest', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     for (let i = 0; i < 5; i++) ring.add(frames[i]!);
     const entry = await ring.next(1);
     expect(entry!.index).toBe(4);
@@ -65,7 +65,7 @@ describe('RingBuffer', () => {
   });
 
   it('next() waits for the next add() when nothing newer exists', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     ring.add(frames[0]!);
     const pending = ring.next(0);
     expect(ring.waiting).toBe(1);
@@ -75,7 +75,7 @@ describe('RingBuffer', () => {
   });
 
   it('an aborted next() rejects with the reason and leaves no waiter behind', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const ac = new AbortController();
     const pending = ring.next(-1, ac.signal);
     expect(ring.waiting).toBe(1);
@@ -87,7 +87,7 @@ describe('RingBuffer', () => {
   });
 
   it('close() resolves every waiter with undefined, refuses new frames, and is idempotent', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const waiters = [ring.next(-1), ring.next(-1), ring.next(-1)];
     ring.close();
     ring.close();
@@ -99,7 +99,7 @@ describe('RingBuffer', () => {
   });
 
   it('entries() yields each new frame in index order and ends on close', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const seen: number[] = [];
     const reader = (async () => {
       for await (const e of ring.entries()) seen.push(e.index);

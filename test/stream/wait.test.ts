@@ -7,7 +7,7 @@ const frames = fixtureFrames();
 
 describe('waitForNewerFrame', () => {
   it('answers with the entry, timeout, aborted or closed, and leaves nothing waiting', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const never = new AbortController().signal;
     const e = ring.add(frames[0]!);
     await expect(waitForNewerFrame(ring, -1, 1000, never)).resolves.toBe(e);

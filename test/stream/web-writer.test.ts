@@ -42,7 +42,7 @@ function partsReader(res: Response) {
 
 describe('mjpegResponse (the Web writer)', () => {
   it('streams the ring as strict multipart with no-cache headers and byte-exact parts', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const res = mjpegResponse(ring, { resendMs: 60_000 });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe(MJPEG_CONTENT_TYPE);
@@ -69,7 +69,7 @@ describe('mjpegResponse (the Web writer)', () => {
   });
 
   it('is pull-based: a reader that did not ask gets the newest frame when it does, never a backlog', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const sent: number[] = [];
     const r = partsReader(mjpegResponse(ring, { resendMs: 60_000, onFrame: (n) => sent.push(n) }));
     expect(await r.chunk()).toBe('--frame\r\n');
@@ -82,7 +82,7 @@ describe('mjpegResponse (the Web writer)', () => {
   });
 
   it('advance_headers sends the next part headers right after each frame, without Content-Length', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const reader = mjpegResponse(ring, { advanceHeaders: true, resendMs: 60_000 }).body!.getReader();
     const first = Buffer.from((await reader.read()).value!).toString();
     expect(first).toMatch(/^--frame\r\nContent-Type: image\/jpeg\r\nX-Timestamp: \d+\.\d{6}\r\n\r\n$/);
@@ -99,7 +99,7 @@ describe('mjpegResponse (the Web writer)', () => {
   it('sends the placeholder while offline and calls onEnd once whether the ring closes, the signal aborts or the reader cancels', async () => {
     let ends = 0;
     const placeholder = frames[23]!;
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     const r = partsReader(
       mjpegResponse(ring, { placeholder, online: () => false, resendMs: 60_000, onEnd: () => ends++ }),
     );
@@ -111,7 +111,7 @@ describe('mjpegResponse (the Web writer)', () => {
     expect(ends).toBe(1);
 
     const stop = new AbortController();
-    const ring2 = new RingBuffer();
+    const ring2 = new RingBuffer(10);
     const r2 = partsReader(mjpegResponse(ring2, { signal: stop.signal, onEnd: () => ends++ }));
     await r2.read();
     const pending = r2.read();
@@ -120,7 +120,7 @@ describe('mjpegResponse (the Web writer)', () => {
     expect(ends).toBe(2);
     expect(ring2.waiting).toBe(0);
 
-    const ring3 = new RingBuffer();
+    const ring3 = new RingBuffer(10);
     const r3 = partsReader(mjpegResponse(ring3, { onEnd: () => ends++ }));
     await r3.read();
     const pending3 = r3.read();
@@ -132,7 +132,7 @@ describe('mjpegResponse (the Web writer)', () => {
   });
 
   it('errors the body (never a half part) when the source state cannot be read', async () => {
-    const ring = new RingBuffer();
+    const ring = new RingBuffer(10);
     ring.add(frames[0]!);
     let ends = 0;
     const res = mjpegResponse(ring, {
