@@ -8,6 +8,7 @@ import type { HttpBindings } from '@hono/node-server';
 import { type Context, Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
 import { cors } from 'hono/cors';
+import { ControlError as SchemaControlError } from '../control/errors.js';
 import { type CameraHandle, ControlError } from '../stream/camera-api.js';
 import { latestFrames, waitForNewerFrame } from '../stream/latest-frames.js';
 import { formatTimestamp, MJPEG_CONTENT_TYPE, mjpegResponse, NO_CACHE_HEADERS } from '../stream/mjpeg.js';
@@ -52,6 +53,14 @@ const FLAG_TRUE = new Set(['', '1', 'true', 'yes', 'on']);
 const FLAG_FALSE = new Set(['0', 'false', 'no', 'off']);
 const FPS_PATTERN = /^\d+(\.\d+)?$/;
 const MAX_FPS = 1000;
+const CONTROL_ERROR_STATUS = {
+  invalid: 400,
+  unsupported: 400,
+  busy: 409,
+  unavailable: 503,
+  offline: 503,
+  timeout: 504,
+} as const satisfies Record<SchemaControlError['kind'], 400 | 409 | 503 | 504>;
 
 function parseFlag(c: Context, name: string): boolean {
   const raw = c.req.query(name);
@@ -286,6 +295,14 @@ export function createApp(options: AppOptions): GatewayApp {
         const body: { error: string; supported?: readonly string[] } = { error: err.message };
         if (err.supported) body.supported = err.supported;
         return c.json(body, err.status);
+      }
+      if (err instanceof SchemaControlError) {
+        const body: { error: string; parameter?: string; supported?: readonly string[] } = {
+          error: err.message,
+        };
+        if (err.parameter) body.parameter = err.parameter;
+        if (err.supported) body.supported = err.supported;
+        return c.json(body, CONTROL_ERROR_STATUS[err.kind]);
       }
       throw err;
     } finally {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ControlError as SchemaControlError } from '../../src/control/errors.js';
 import { type AppOptions, createApp, type GatewayApp } from '../../src/http/app.js';
 import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { ControlError } from '../../src/stream/camera-api.js';
@@ -283,6 +284,48 @@ describe('control', () => {
     const boom = await gw.app.request('/control?var=quality&val=1');
     expect(boom.status).toBe(500);
     expect(await json(boom)).toEqual({ error: 'internal error: port exploded' });
+  });
+
+  it('maps each kind of control ControlError to its status with {error, parameter?, supported?}', async () => {
+    const { gw, cam } = make();
+    const statuses = [
+      ['invalid', 400],
+      ['unsupported', 400],
+      ['busy', 409],
+      ['unavailable', 503],
+      ['offline', 503],
+      ['timeout', 504],
+    ] as const;
+    for (const [kind, status] of statuses) {
+      cam.controlHandler = async () => {
+        throw new SchemaControlError(kind, `${kind} happened`);
+      };
+      const res = await gw.app.request('/control?var=quality&val=1');
+      expect(res.status, kind).toBe(status);
+      expect(await json(res)).toEqual({ error: `${kind} happened` });
+    }
+    cam.controlHandler = async () => {
+      throw new SchemaControlError('invalid', 'bad value "99" for quality: expected an integer 4..63', {
+        parameter: 'val',
+      });
+    };
+    const bad = await gw.app.request('/control?var=quality&val=99');
+    expect(bad.status).toBe(400);
+    expect(await json(bad)).toEqual({
+      error: 'bad value "99" for quality: expected an integer 4..63',
+      parameter: 'val',
+    });
+    cam.controlHandler = async () => {
+      throw new SchemaControlError('unsupported', 'no control "zoom"', {
+        parameter: 'var',
+        supported: ['quality'],
+      });
+    };
+    expect(await json(await gw.app.request('/control?var=zoom&val=1'))).toEqual({
+      error: 'no control "zoom"',
+      parameter: 'var',
+      supported: ['quality'],
+    });
   });
 
   it('400 for a malformed JSON body', async () => {
