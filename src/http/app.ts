@@ -16,7 +16,7 @@ import { pipeLatestMjpeg } from '../stream/mjpeg-push.js';
 import type { RingbufferEntry } from '../stream/ring-buffer.js';
 import { ApiError, badParameter, errorResponse, notFoundResponse } from './errors.js';
 import { NO_SIGNAL_JPEG } from './no-signal.js';
-import { viewerHtml } from './viewer.js';
+import { viewerAsset, viewerPage } from './viewer.js';
 
 export interface AppOptions {
   /** First = default camera (served at `/stream`, `/snapshot`, `/control`). */
@@ -334,11 +334,16 @@ export function createApp(options: AppOptions): GatewayApp {
   app.get('/', (c) => {
     const action = c.req.query('action');
     if (action === undefined) {
-      return c.html(viewerHtml({ cameras: names, authRequired: options.auth !== undefined }));
+      return c.html(viewerPage({ cameras: names, authRequired: options.auth !== undefined }));
     }
     if (action === 'stream') return stream(c, defaultCamera);
     if (action === 'snapshot') return snapshot(c, defaultCamera);
     throw badParameter('action', `unknown action "${action}" (use stream or snapshot)`);
+  });
+  app.get('/assets/:file', (c) => {
+    const asset = viewerAsset(`assets/${c.req.param('file')}`);
+    if (!asset) return notFoundResponse(c);
+    return c.body(asset.body, 200, { 'Content-Type': asset.contentType, 'Cache-Control': 'no-cache' });
   });
   app.get('/stream', (c) => stream(c, defaultCamera));
   app.get('/snapshot', (c) => snapshot(c, defaultCamera));

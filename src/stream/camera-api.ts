@@ -3,6 +3,7 @@
  * for real sources (serial port, replay, demo); tests implement it over a bare
  * RingBuffer. One interface, so several cameras are the normal case.
  */
+import type { ControlSpec } from '../control/schema.js';
 import type { ProtocolName, ProtocolOption } from '../protocol/types.js';
 import type { RingBuffer } from './ring-buffer.js';
 
@@ -52,8 +53,12 @@ export interface CameraStatus {
   info: Record<string, unknown> | null;
   /** The last device log lines, oldest first. */
   logs: string[];
-  /** Control variables this camera accepts on `/control` (empty: none). */
-  controls: string[];
+  /**
+   * What this camera accepts on `/control` (empty: none): the published specs
+   * (`src/control/schema.ts`), which the viewer renders its inputs from, or
+   * just the names from a camera that publishes no schema yet.
+   */
+  controls: ControlSpec[] | string[];
   /** Idle saving (`--idle-stop`): null when off. */
   idle: { stopAfterSeconds: number; stopped: boolean } | null;
 }

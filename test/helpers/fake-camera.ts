@@ -6,6 +6,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  actionControl,
+  type ControlSpec,
+  enumControl,
+  intControl,
+  withValue,
+} from '../../src/control/schema.js';
 import type { ProtocolName, ProtocolOption } from '../../src/protocol/types.js';
 import {
   type CameraHandle,
@@ -48,6 +55,17 @@ export function paddedJpeg(base: Buffer, targetBytes: number, fill = 0): Buffer 
   return Buffer.concat(segments);
 }
 
+/** Specs published for the control names the tests use most; any other name is published as an action. */
+const KNOWN_CONTROLS: Readonly<Record<string, ControlSpec>> = {
+  quality: intControl('quality', 'JPEG quality', 4, 63, 'lower is better').spec,
+  framesize: enumControl('framesize', 'Resolution', ['QVGA', 'VGA', 'SVGA']).spec,
+};
+
+function specFor(control: string | ControlSpec): ControlSpec {
+  if (typeof control !== 'string') return control;
+  return KNOWN_CONTROLS[control] ?? actionControl(control, control).spec;
+}
+
 export type ControlHandler = (
   variable: string,
   value: string | undefined,
@@ -67,8 +85,8 @@ export interface FakeCameraOptions {
   online?: boolean;
   /** Shown as `port` in status, default `fake`. */
   port?: string;
-  /** Accepted control variables, default `['quality', 'framesize']`. */
-  controls?: string[];
+  /** Accepted controls (a name, or the spec to publish for it), default `['quality', 'framesize']`. */
+  controls?: (string | ControlSpec)[];
 }
 
 export class FakeCamera implements CameraHandle {
@@ -80,7 +98,8 @@ export class FakeCamera implements CameraHandle {
   protocol: ProtocolOption = 'auto';
   detectedProtocol: ProtocolName | null = 'camf';
   logs: string[] = [];
-  supportedControls: string[];
+  /** The control schema `status()` publishes (each spec's value filled in from `info` when it holds one). */
+  controlSpecs: ControlSpec[];
   /** Every `control()` call, in order. */
   readonly controlCalls: { variable: string; value: string | undefined }[] = [];
   /** What `control()` does; by default: ok for supported variables, ControlError 400 otherwise. */
@@ -95,7 +114,7 @@ export class FakeCamera implements CameraHandle {
     this.ring = new RingBuffer(options.capacity ?? 10);
     this.online = options.online ?? true;
     this.port = options.port ?? 'fake';
-    this.supportedControls = options.controls ?? ['quality', 'framesize'];
+    this.controlSpecs = (options.controls ?? ['quality', 'framesize']).map(specFor);
     this.controlHandler = async (variable, value) => {
       if (!this.supportedControls.includes(variable)) {
         throw new ControlError(`unsupported variable "${variable}"`, 400, this.supportedControls);
@@ -113,6 +132,15 @@ export class FakeCamera implements CameraHandle {
   /** Viewers attached and not yet released. */
   get activeViewers(): ViewerRecord[] {
     return [...this.viewers.values()].filter((v) => !v.released);
+  }
+
+  /** Names of the accepted controls; setting names publishes a spec for each (see `KNOWN_CONTROLS`). */
+  get supportedControls(): string[] {
+    return this.controlSpecs.map((s) => s.name);
+  }
+
+  set supportedControls(controls: (string | ControlSpec)[]) {
+    this.controlSpecs = controls.map(specFor);
   }
 
   controls(): readonly string[] {
@@ -190,7 +218,7 @@ export class FakeCamera implements CameraHandle {
         : null,
       info: this.info,
       logs: [...this.logs],
-      controls: [...this.supportedControls],
+      controls: this.controlSpecs.map((spec) => withValue(spec, this.info?.[spec.name])),
       idle: null,
     };
   }

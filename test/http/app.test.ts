@@ -229,7 +229,10 @@ describe('status', () => {
       frames: 1,
       info: { model: 'ESP32-CAM' },
       lastFrame: { index: 0, bytes: frames[0]!.length },
-      controls: ['quality', 'framesize'],
+      controls: [
+        { name: 'quality', kind: 'int', min: 4, max: 63 },
+        { name: 'framesize', kind: 'enum' },
+      ],
     });
     const one = await json(await gw.app.request('/cams/back/status'));
     expect(one).toMatchObject({ name: 'back', version: '1.2.3', frames: 0, lastFrame: null });
@@ -388,5 +391,21 @@ describe('viewer page', () => {
     const html = await res.text();
     expect(html).toContain('front');
     expect(html).toContain('back');
+  });
+
+  it('GET /assets/<file> serves the built scripts and stylesheet, revalidated; 404 JSON otherwise', async () => {
+    const { gw } = make();
+    const js = await gw.app.request('/assets/viewer.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(js.headers.get('cache-control')).toBe('no-cache');
+    expect(await js.text()).toContain("from './camera-card.js'");
+    const css = await gw.app.request('/assets/viewer.css');
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    for (const path of ['/assets/nope.js', '/assets/index.html', '/assets/..%2Fpackage.json']) {
+      const res = await gw.app.request(path);
+      expect(res.status, path).toBe(404);
+      expect((await json(res)).error).toMatch(/^no such endpoint/);
+    }
   });
 });
