@@ -116,7 +116,9 @@ describe('source layout', () => {
     expect(start, 'README has a "Where things are" section').toBeGreaterThan(0);
     const section = readme.slice(start, readme.indexOf('\n## ', start + 5));
     const firstCells = [...section.matchAll(/^\| ([^|]+) \|/gm)].map((m) => m[1]!);
-    const listed = new Set(firstCells.flatMap((cell) => [...cell.matchAll(/`([a-z0-9/_-]+\/)`/g)].map((m) => m[1]!)));
+    const listed = new Set(
+      firstCells.flatMap((cell) => [...cell.matchAll(/`([a-z0-9/_-]+\/)`/g)].map((m) => m[1]!)),
+    );
     const folders = new Set<string>();
     for (const top of ['src', 'test', 'bench', 'scripts', 'firmware', 'fixtures']) {
       folders.add(`${top}/`);

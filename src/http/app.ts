@@ -13,7 +13,7 @@ import type { CameraHandle } from '../camera/handle.js';
 import { ApiError, badParameter, errorResponse, notFoundResponse } from './errors.js';
 import { FrameRoutes, linkedSignal } from './frames.js';
 import { controlParams } from './params.js';
-import { viewerHtml } from './viewer.js';
+import { viewerAsset, viewerPage } from './viewer.js';
 
 /** Largest control request body; more is a 413. */
 export const MAX_CONTROL_BODY_BYTES = 64 * 1024;
@@ -111,11 +111,16 @@ export function createApp(options: AppOptions): GatewayApp {
   app.get('/', (c) => {
     const action = c.req.query('action');
     if (action === undefined) {
-      return c.html(viewerHtml({ cameras: names, authRequired: options.auth !== undefined }));
+      return c.html(viewerPage({ cameras: names, authRequired: options.auth !== undefined }));
     }
     if (action === 'stream') return frames.stream(c, defaultCamera);
     if (action === 'snapshot') return frames.snapshot(c, defaultCamera);
     throw badParameter('action', `unknown action "${action}" (use stream or snapshot)`);
+  });
+  app.get('/assets/:file', (c) => {
+    const asset = viewerAsset(`assets/${c.req.param('file')}`);
+    if (!asset) return notFoundResponse(c);
+    return c.body(asset.body, 200, { 'Content-Type': asset.contentType, 'Cache-Control': 'no-cache' });
   });
   app.get('/stream', (c) => frames.stream(c, defaultCamera));
   app.get('/snapshot', (c) => frames.snapshot(c, defaultCamera));

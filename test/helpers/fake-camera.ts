@@ -15,6 +15,7 @@ import {
   enumControl,
   intControl,
   parseControlValue,
+  withValue,
 } from '../../src/control/schema.js';
 import type { ProtocolName, ProtocolOption } from '../../src/protocol/registry.js';
 import { RingBuffer, type RingbufferEntry } from '../../src/stream/ring-buffer.js';
@@ -69,7 +70,7 @@ export interface FakeCameraOptions {
   online?: boolean;
   /** Shown as `port` in status, default `fake`. */
   port?: string;
-  /** Controls it honours, default `quality` 4..63 and `framesize` QVGA/VGA. */
+  /** Controls it honours, default `quality` 4..63 and `framesize` QVGA/VGA/SVGA. */
   controls?: ControlDef[];
 }
 
@@ -98,8 +99,8 @@ export class FakeCamera implements CameraHandle {
     this.online = options.online ?? true;
     this.port = options.port ?? 'fake';
     this.supportedControls = options.controls ?? [
-      intControl('quality', 'JPEG quality', 4, 63),
-      enumControl('framesize', 'Resolution', ['QVGA', 'VGA']),
+      intControl('quality', 'JPEG quality', 4, 63, 'lower is better'),
+      enumControl('framesize', 'Resolution', ['QVGA', 'VGA', 'SVGA']),
     ];
     this.controlHandler = async (variable, value) => {
       const def = this.supportedControls.find((d) => d.spec.name === variable);
@@ -126,8 +127,9 @@ export class FakeCamera implements CameraHandle {
     return [...this.viewers.values()].filter((v) => !v.released);
   }
 
+  /** The schema it publishes, each spec's value filled in from `info` when it holds one. */
   controls(): ControlSpec[] {
-    return this.supportedControls.map((d) => d.spec);
+    return this.supportedControls.map((d) => withValue(d.spec, this.info?.[d.spec.name]));
   }
 
   async control(variable: string, value: string | undefined, signal?: AbortSignal): Promise<ControlResult> {

@@ -362,4 +362,20 @@ describe('viewer page', () => {
     expect(html).toContain('front');
     expect(html).toContain('back');
   });
+
+  it('GET /assets/<file> serves the built scripts and stylesheet, revalidated; 404 JSON otherwise', async () => {
+    const { gw } = make();
+    const js = await gw.app.request('/assets/viewer.js');
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(js.headers.get('cache-control')).toBe('no-cache');
+    expect(await js.text()).toContain("from './camera-card.js'");
+    const css = await gw.app.request('/assets/viewer.css');
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+    for (const path of ['/assets/nope.js', '/assets/index.html', '/assets/..%2Fpackage.json']) {
+      const res = await gw.app.request(path);
+      expect(res.status, path).toBe(404);
+      expect((await json(res)).error).toMatch(/^no such endpoint/);
+    }
+  });
 });
