@@ -8,12 +8,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { createApp, type GatewayApp } from '../../src/http/app.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
 import { type CameraStatus, ControlError } from '../../src/stream/camera-api.js';
 import type { RingbufferEntry } from '../../src/stream/ring-buffer.js';
 import { FakeCamera, type FakeCameraOptions, fixtureFrames } from '../helpers/fake-camera.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
 const FRAMES = fixtureFrames('qvga');
@@ -90,23 +91,23 @@ async function text(locator: Locator): Promise<string> {
 let browser: Browser;
 let served: Served | undefined;
 
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+describeWithTools(['chromium'], 'viewer page in Chromium', () => {
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
   });
-});
 
-afterAll(async () => {
-  await browser?.close();
-});
+  afterAll(async () => {
+    await browser?.close();
+  });
 
-afterEach(async () => {
-  await unserve(served);
-  served = undefined;
-});
+  afterEach(async () => {
+    await unserve(served);
+    served = undefined;
+  });
 
-describe('viewer page in Chromium', () => {
   it('paints the live image, updates stats, follows online/offline, drives controls, saves snapshots', async () => {
     const camera = new LiveCamera('desk', { controls: [] });
     camera.info = { model: 'ESP32-CAM', sensor: 'OV2640', firmware: '1.0.0', framesize: 'QVGA', quality: 10 };
