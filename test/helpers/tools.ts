@@ -67,13 +67,22 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
-/** True when `tool` is an executable file in a `PATH` directory (no shell involved); cached. */
+/** Where `command` is found on `path` (an executable file in one of its absolute directories), as a shell would. */
+export function findOnPath(command: string, path = process.env.PATH ?? ''): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    const candidate = join(dir, command);
+    if (isExecutableFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** True when `tool` is on `PATH` (and, for chromium, at the path the tests launch); looked up once per process. */
 export function hasTool(tool: Tool): boolean {
   let present = found.get(tool);
   if (present === undefined) {
-    const dirs = (process.env.PATH ?? '').split(delimiter).filter((d) => isAbsolute(d));
     const fixed = FIXED_PATHS[tool];
-    present = dirs.some((d) => isExecutableFile(join(d, tool))) && (!fixed || isExecutableFile(fixed));
+    present = findOnPath(tool) !== undefined && (!fixed || isExecutableFile(fixed));
     found.set(tool, present);
   }
   return present;
