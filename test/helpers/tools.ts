@@ -122,7 +122,7 @@ export function parseMissingMessage(message: string | undefined): { tool: string
 /** An Error for CI whose stack points at the test file line that declared the needs, not at this helper. */
 function missingError(missing: readonly Tool[], declaredAt: Error): Error {
   const err = new Error(missingMessage(missing));
-  const [, , ...frames] = (declaredAt.stack ?? '').split('\n'); // drop "Error" and this helper's frame
+  const [, , ...frames] = (declaredAt.stack ?? '').split('\n'); // drop "Error" and the frame of describeWithTools/itWithTools
   err.stack = [`Error: ${err.message}`, ...frames].join('\n');
   return err;
 }
