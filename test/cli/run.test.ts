@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
 import { openPty, type Pty } from '../helpers/pty.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 describe('cam-gateway as a process', () => {
   let dir: string;
@@ -63,7 +64,7 @@ describe('cam-gateway as a process', () => {
   });
 });
 
-describe('permission denied', () => {
+describeWithTools(['socat', 'setpriv'], 'permission denied', () => {
   let pty: Pty;
   let dir: string;
   beforeAll(async () => {

@@ -3,17 +3,11 @@
  * CRC implementation), AVR (ATmega328P) and the ESP32-CAM sketch against the stub headers.
  */
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { FIRMWARE_DIR, hasTool, run, tempDir, WARNINGS } from './c-build.js';
+import { expect, it } from 'vitest';
+import { describeWithTools } from '../helpers/tools.js';
+import { FIRMWARE_DIR, run, tempDir, WARNINGS } from './c-build.js';
 
-const HAS_GCC = hasTool('gcc');
-const HAS_GXX = hasTool('g++');
-const HAS_AVR = hasTool('avr-gcc') && hasTool('avr-size');
-if (!HAS_GCC) console.warn('test/firmware: gcc not found, host C builds skipped (install gcc)');
-if (!HAS_AVR)
-  console.warn('test/firmware: avr-gcc/avr-size not found, AVR build skipped (install gcc-avr avr-libc)');
-
-describe.skipIf(!HAS_GCC)('camf library, host gcc', () => {
+describeWithTools(['gcc'], 'camf library, host gcc', () => {
   it.each([0, 1, 2])(
     'CRC implementation %i builds with -std=c99 -Werror -pedantic and passes the C selftest',
     async (impl) => {
@@ -52,7 +46,7 @@ describe.skipIf(!HAS_GCC)('camf library, host gcc', () => {
   });
 });
 
-describe.skipIf(!HAS_AVR)('camf library, avr-gcc -mmcu=atmega328p', () => {
+describeWithTools(['avr-gcc', 'avr-size'], 'camf library, avr-gcc -mmcu=atmega328p', () => {
   it('builds warning-free and fits an Uno (32 KiB flash, 2 KiB RAM) with room to spare', async () => {
     const elf = join(tempDir('camf-avr'), 'avr_main.elf');
     const build = await run('avr-gcc', [
@@ -79,7 +73,7 @@ describe.skipIf(!HAS_AVR)('camf library, avr-gcc -mmcu=atmega328p', () => {
   });
 });
 
-describe.skipIf(!HAS_GXX)('ESP32-CAM sketch', () => {
+describeWithTools(['g++'], 'ESP32-CAM sketch', () => {
   it.each([2, 3])(
     'compiles (g++ -std=c++17 -fsyntax-only -Werror) against the stub headers, arduino-esp32 core %i.x',
     async (core) => {

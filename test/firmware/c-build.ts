@@ -1,8 +1,9 @@
 /**
  * Test helper: compile the firmware C sources with the host or AVR compiler into a fresh
- * temporary directory and run the results. Nothing is cached on disk between runs.
+ * temporary directory and run the results. Nothing is cached on disk between runs. Tests that
+ * use it say so with `describeWithTools(['gcc'], …)` (test/helpers/tools.ts).
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -11,11 +12,6 @@ import { fileURLToPath } from 'node:url';
 export const REPO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIRMWARE_DIR = join(REPO_DIR, 'firmware');
 export const WARNINGS = ['-Wall', '-Wextra', '-Werror', '-pedantic'];
-
-/** True when `cmd` is on PATH. */
-export function hasTool(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-}
 
 export interface RunResult {
   code: number | null;

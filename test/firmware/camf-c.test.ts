@@ -11,7 +11,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CamfCommandDecoder, CamfDecoder } from '../../src/protocol/camf/decoder.js';
 import { CamfType, encodeCamfFrame } from '../../src/protocol/camf/frame.js';
 import type { DeviceEvent } from '../../src/protocol/types.js';
-import { camfTool, hasTool, REPO_DIR, run } from './c-build.js';
+import { describeWithTools, itWithTools } from '../helpers/tools.js';
+import { camfTool, REPO_DIR, run } from './c-build.js';
 import {
   commandVectors,
   deviceEncodeArgs,
@@ -21,13 +22,15 @@ import {
   VECTORS_DIR,
 } from './vectors.js';
 
-const HAS_GCC = hasTool('gcc');
-if (!HAS_GCC) console.warn('test/firmware: gcc not found, C round trips skipped (install gcc)');
-
+/** camf_tool's path, once a suite that needs gcc built it (see `buildsCamfTool`). */
 let tool = '';
-beforeAll(async () => {
-  if (HAS_GCC) tool = await camfTool();
-});
+
+/** In a `describeWithTools(['gcc'], …)` suite: build camf_tool before its tests (once per file). */
+function buildsCamfTool(): void {
+  beforeAll(async () => {
+    tool = await camfTool();
+  });
+}
 
 /** Push `bytes` through a fresh CamfDecoder in pieces of `chunk` bytes. */
 function decodeAll(bytes: Uint8Array, chunk = bytes.length): { events: DeviceEvent[]; dec: CamfDecoder } {
@@ -84,7 +87,7 @@ function command(text: string): Buffer {
   return encodeCamfFrame({ type: CamfType.Command, payload: text, seq: seq++, timestampUs: 1000 * seq });
 }
 
-describe.skipIf(!HAS_GCC)('device → host: C encoder, TS decoder', () => {
+describe('device → host: C encoder, TS decoder', () => {
   const committed = readFileSync(join(VECTORS_DIR, 'device-frames.bin'));
   const expected = JSON.parse(readFileSync(join(VECTORS_DIR, 'device-frames.json'), 'utf8')) as {
     events: ExpectedDeviceEvent[];
@@ -99,49 +102,57 @@ describe.skipIf(!HAS_GCC)('device → host: C encoder, TS decoder', () => {
     }
   });
 
-  it('the C encoder reproduces device-frames.bin byte for byte, and so does the TS encoder', async () => {
-    const r = await run(tool, deviceEncodeArgs());
-    expect(r.code).toBe(0);
-    expect(r.stdout.equals(committed)).toBe(true);
-    expect(deviceFramesByTs().equals(committed)).toBe(true);
-  });
-
-  it('every fixture JPEG streamed in 1-byte and 4 KiB camf_write pieces decodes byte-exact', async () => {
-    const files = [
-      'qvga-001',
-      'qvga-012',
-      'qvga-024',
-      'vga-001',
-      'vga-008',
-      'restart',
-      'exif-thumb',
-      'progressive',
-    ].map((f) => `../fixtures/jpeg/${f}.jpg`);
-    for (const chunk of ['1', '4096']) {
-      const r = await run(tool, [
-        'encode',
-        '--seq',
-        '4294967290',
-        '--chunk',
-        chunk,
-        ...files.map((f) => `jpeg:${f}`),
-      ]);
+  itWithTools(
+    ['gcc'],
+    'the C encoder reproduces device-frames.bin byte for byte, and so does the TS encoder',
+    async () => {
+      const r = await run(await camfTool(), deviceEncodeArgs());
       expect(r.code).toBe(0);
-      const { events, dec } = decodeAll(r.stdout, 1000);
-      const frames = events.filter((e) => e.type === 'frame');
-      const want = files.map((f) => sha256(readFileSync(join(REPO_DIR, f.replace('../', '')))));
-      expect(frames.map((f) => (f.type === 'frame' ? sha256(f.jpeg) : ''))).toEqual(want);
-      // seq wraps from 2^32-1 to 0 without counting a drop or a restart.
-      expect(frames.map((f) => f.seq)).toEqual([
-        4294967290, 4294967291, 4294967292, 4294967293, 4294967294, 4294967295, 0, 1,
-      ]);
-      expect(dec.stats.deviceDrops).toBe(0);
-      expect(dec.stats.crcErrors).toBe(0);
-    }
-  });
+      expect(r.stdout.equals(committed)).toBe(true);
+      expect(deviceFramesByTs().equals(committed)).toBe(true);
+    },
+  );
 
-  it('log, info and reply texts survive byte-exact, including UTF-8', async () => {
-    const r = await run(tool, [
+  itWithTools(
+    ['gcc'],
+    'every fixture JPEG streamed in 1-byte and 4 KiB camf_write pieces decodes byte-exact',
+    async () => {
+      const files = [
+        'qvga-001',
+        'qvga-012',
+        'qvga-024',
+        'vga-001',
+        'vga-008',
+        'restart',
+        'exif-thumb',
+        'progressive',
+      ].map((f) => `../fixtures/jpeg/${f}.jpg`);
+      for (const chunk of ['1', '4096']) {
+        const r = await run(await camfTool(), [
+          'encode',
+          '--seq',
+          '4294967290',
+          '--chunk',
+          chunk,
+          ...files.map((f) => `jpeg:${f}`),
+        ]);
+        expect(r.code).toBe(0);
+        const { events, dec } = decodeAll(r.stdout, 1000);
+        const frames = events.filter((e) => e.type === 'frame');
+        const want = files.map((f) => sha256(readFileSync(join(REPO_DIR, f.replace('../', '')))));
+        expect(frames.map((f) => (f.type === 'frame' ? sha256(f.jpeg) : ''))).toEqual(want);
+        // seq wraps from 2^32-1 to 0 without counting a drop or a restart.
+        expect(frames.map((f) => f.seq)).toEqual([
+          4294967290, 4294967291, 4294967292, 4294967293, 4294967294, 4294967295, 0, 1,
+        ]);
+        expect(dec.stats.deviceDrops).toBe(0);
+        expect(dec.stats.crcErrors).toBe(0);
+      }
+    },
+  );
+
+  itWithTools(['gcc'], 'log, info and reply texts survive byte-exact, including UTF-8', async () => {
+    const r = await run(await camfTool(), [
       'encode',
       'log:héllo ✓',
       'info:{"a":[1,2],"b":"ü"}',
@@ -158,7 +169,9 @@ describe.skipIf(!HAS_GCC)('device → host: C encoder, TS decoder', () => {
   });
 });
 
-describe.skipIf(!HAS_GCC)('host → device: TS encoder, C decoder', () => {
+describeWithTools(['gcc'], 'host → device: TS encoder, C decoder', () => {
+  buildsCamfTool();
+
   it('the committed commands.bin decodes to commands.json in C and in TS, and TS re-encodes it exactly', async () => {
     const bytes = readFileSync(join(VECTORS_DIR, 'commands.bin'));
     const { commands } = JSON.parse(readFileSync(join(VECTORS_DIR, 'commands.json'), 'utf8')) as {
@@ -233,7 +246,9 @@ describe.skipIf(!HAS_GCC)('host → device: TS encoder, C decoder', () => {
   });
 });
 
-describe.skipIf(!HAS_GCC)('camf_tool device (the fake camera the e2e tests use)', () => {
+describeWithTools(['gcc'], 'camf_tool device (the fake camera the e2e tests use)', () => {
+  buildsCamfTool();
+
   it('boots with a log and an info frame, answers every command, sends a frame on snapshot', async () => {
     const input = Buffer.concat([
       command('framesize=VGA'),
@@ -267,7 +282,9 @@ describe.skipIf(!HAS_GCC)('camf_tool device (the fake camera the e2e tests use)'
   });
 });
 
-describe.skipIf(!HAS_GCC)('camf_tool device: a command cut short, then silence', () => {
+describeWithTools(['gcc'], 'camf_tool device: a command cut short, then silence', () => {
+  buildsCamfTool();
+
   it('gives up on the partial frame after the line goes quiet and answers the command behind it', async () => {
     const child = spawn(tool, ['device', '--no-boot'], { stdio: ['pipe', 'pipe', 'inherit'] });
     const dec = new CamfDecoder();

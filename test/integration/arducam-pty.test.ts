@@ -8,16 +8,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPort } from 'serialport';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway.js';
-import { hasTool } from '../firmware/c-build.js';
 import { until } from '../helpers/cli.js';
 import { openPty, type Pty } from '../helpers/pty.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 /** What the OV5642 sketch prints for each resolution byte (ArduCAM_Mini_5MP_OV5642_Plus_Functions). */
 const OV5642_SIZES = ['320x240', '640x480', '1024x768', '1280x960', '1600x1200', '2048x1536', '2592x1944'];
 
-describe.skipIf(!hasTool('socat'))('ArduCAM OV5642 sketch on a real pty', () => {
+describeWithTools(['socat'], 'ArduCAM OV5642 sketch on a real pty', () => {
   let dir: string;
   let pty: Pty;
   let sketch: SerialPort;

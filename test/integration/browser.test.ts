@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { CameraStatus } from '../../src/camera/status.js';
 import { ControlError as SchemaControlError } from '../../src/control/errors.js';
 import { actionControl, boolControl, enumControl, intControl } from '../../src/control/schema.js';
@@ -16,6 +16,7 @@ import { createApp, type GatewayApp } from '../../src/http/app.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
 import type { RingbufferEntry } from '../../src/stream/ring-buffer.js';
 import { FakeCamera, type FakeCameraOptions, fixtureFrames } from '../helpers/fake-camera.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
 const FRAMES = fixtureFrames('qvga');
@@ -125,23 +126,23 @@ async function renders(page: Page, n: number): Promise<void> {
 let browser: Browser;
 let served: Served | undefined;
 
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+describeWithTools(['chromium'], 'viewer page in Chromium', () => {
+  beforeAll(async () => {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
   });
-});
 
-afterAll(async () => {
-  await browser?.close();
-});
+  afterAll(async () => {
+    await browser?.close();
+  });
 
-afterEach(async () => {
-  await unserve(served);
-  served = undefined;
-});
+  afterEach(async () => {
+    await unserve(served);
+    served = undefined;
+  });
 
-describe('viewer page in Chromium', () => {
   it('paints the live image, updates stats, follows online/offline, saves snapshots', async () => {
     const camera = new LiveCamera('desk', { controls: [] });
     camera.info = { model: 'ESP32-CAM', sensor: 'OV2640', firmware: '1.0.0', framesize: 'QVGA', quality: 10 };

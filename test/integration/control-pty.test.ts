@@ -8,13 +8,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway.js';
-import { camfTool, hasTool, REPO_DIR } from '../firmware/c-build.js';
+import { camfTool, REPO_DIR } from '../firmware/c-build.js';
 import { until } from '../helpers/cli.js';
-
-const HAS_TOOLS = hasTool('gcc') && hasTool('socat');
-if (!HAS_TOOLS) console.warn('test/integration/control-pty: gcc or socat not found, skipped (install them)');
+import { describeWithTools } from '../helpers/tools.js';
 
 const JPEG = join(REPO_DIR, 'fixtures', 'jpeg', 'qvga-001.jpg');
 
@@ -34,7 +32,8 @@ async function status(gateway: Gateway): Promise<CamStatus> {
   return ((await get(`${gateway.url}/status`)).body.cameras as CamStatus[])[0]!;
 }
 
-describe.skipIf(!HAS_TOOLS)(
+describeWithTools(
+  ['gcc', 'socat'],
   '/control on a real pty, answered by the C firmware library (camf_tool device)',
   () => {
     let dir: string;

@@ -8,11 +8,12 @@
  * control, in view.
  */
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ControlSpec } from '../../src/control/schema.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { until } from '../helpers/cli.js';
 import { type FakeDevice, fakeDeviceBinding, MockBinding } from '../helpers/fake-devices.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 const WAIT = { timeout: 10_000 };
 
@@ -108,7 +109,7 @@ async function refusals(page: Page, base: string, list: Offer[]): Promise<string
   );
 }
 
-describe('the viewer page offers exactly what each camera honours', () => {
+describeWithTools(['chromium'], 'the viewer page offers exactly what each camera honours', () => {
   let browser: Browser;
   let gateway: Gateway;
   let page: Page;

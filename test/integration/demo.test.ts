@@ -1,7 +1,15 @@
 /** `npx cam-gateway --demo` end to end: snapshot, 10 stream frames, clean SIGTERM. */
 import { afterAll, describe, expect, it } from 'vitest';
+import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { jpegSize } from '../../src/protocol/jpeg/info.js';
-import { type CliRun, freePort, startCli, watchStream } from '../helpers/cli.js';
+import { type CliRun, freePort, type ReceivedPart, startCli, watchStream } from '../helpers/cli.js';
+
+/**
+ * A part carrying a frame from the camera: the stream numbers those (`X-Frame-Index`), while the
+ * NO SIGNAL card it sends until the first frame arrives has no index (and is also 320×240).
+ */
+const isCameraFrame = (p: ReceivedPart): boolean =>
+  p.headers['x-frame-index'] !== undefined && !p.body.equals(NO_SIGNAL_JPEG);
 
 describe('cam-gateway --demo', () => {
   let cli: CliRun | undefined;
@@ -15,7 +23,8 @@ describe('cam-gateway --demo', () => {
     const url = (await cli.waitFor(/open (http:\/\/\S+?)\/?(\s|$)/))[1]!;
     const upAt = performance.now();
     const stream = await watchStream(`${url}/stream`);
-    const first = await stream.waitForPart('a frame', (p) => jpegSize(p.body)?.width === 320, 5000);
+    const first = await stream.waitForPart('a camera frame (not the NO SIGNAL card)', isCameraFrame, 5000);
+    expect(jpegSize(first.body)).toEqual({ width: 320, height: 240 });
     const firstFrameMs = first.at - upAt;
 
     const snapshot = await fetch(`${url}/snapshot`);
@@ -26,9 +35,13 @@ describe('cam-gateway --demo', () => {
     expect(jpeg.subarray(-2).toString('hex')).toBe('ffd9');
     expect(jpegSize(jpeg)).toEqual({ width: 320, height: 240 });
 
-    await stream.waitForPart('the 10th frame', () => stream.parts.length >= 10, 10_000);
+    await stream.waitForPart(
+      'the 10th camera frame',
+      () => stream.parts.filter(isCameraFrame).length >= 10,
+      10_000,
+    );
     stream.close();
-    const ten = stream.parts.slice(0, 10);
+    const ten = stream.parts.filter(isCameraFrame).slice(0, 10);
     for (const p of ten) expect(jpegSize(p.body)).toEqual({ width: 320, height: 240 });
     expect(new Set(ten.map((p) => p.body.toString('base64'))).size, 'the picture moves').toBeGreaterThan(5);
 

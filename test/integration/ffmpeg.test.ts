@@ -4,9 +4,10 @@
  * byte-for-byte (`-f mpjpeg -c copy`).
  */
 import { spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { FakeCamera, fixtureFrames } from '../helpers/fake-camera.js';
 import { startGateway, type TestGateway, waitFor } from '../helpers/http.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 const frames = fixtureFrames();
 let gw: TestGateway | undefined;
@@ -56,7 +57,7 @@ async function runFfmpeg(args: (url: string) => string[]): Promise<FfmpegRun> {
   return { code: code ?? null, stdout: Buffer.concat(out), stderr };
 }
 
-describe('ffmpeg as a client', () => {
+describeWithTools(['ffmpeg'], 'ffmpeg as a client', () => {
   it('decodes 10 frames from /stream (-f mjpeg)', async () => {
     const run = await runFfmpeg((url) => ['-f', 'mjpeg', '-i', url, '-frames:v', '10', '-f', 'null', '-']);
     expect(run.code, run.stderr).toBe(0);

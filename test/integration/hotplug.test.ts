@@ -6,11 +6,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CamfEncoder } from '../../src/protocol/camf/frame.js';
 import { type CliRun, freePort, startCli, until, watchStream } from '../helpers/cli.js';
 import { fixtureFrames } from '../helpers/fake-camera.js';
 import { openPty, PacedWriter, type Pty } from '../helpers/pty.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 const CYCLES = 20;
 
@@ -26,8 +27,11 @@ function tagged(jpeg: Buffer, tag: string): Buffer {
   ]);
 }
 
-describe('hot-plug', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'cam-hotplug-'));
+describeWithTools(['socat'], 'hot-plug', () => {
+  let dir = '';
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'cam-hotplug-'));
+  });
   let pty: Pty | undefined;
   let cli: CliRun | undefined;
   afterAll(async () => {

@@ -5,14 +5,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { CamfEncoder } from '../../src/protocol/camf/frame.js';
 import { type CliRun, freePort, runCli, startCli, watchStream } from '../helpers/cli.js';
 import { fixtureFrames } from '../helpers/fake-camera.js';
 import { openPty, PacedWriter, type Pty } from '../helpers/pty.js';
+import { describeWithTools } from '../helpers/tools.js';
 
-describe('cam-gateway on a real pty', () => {
+describeWithTools(['socat'], 'cam-gateway on a real pty', () => {
   let dir: string;
   let pty: Pty;
   let cli: CliRun;
@@ -121,7 +122,7 @@ describe('cam-gateway on a real pty', () => {
   });
 });
 
-describe('cam-gateway with two cameras', () => {
+describeWithTools(['socat'], 'cam-gateway with two cameras', () => {
   it('serves each pty under its own name', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cam-two-'));
     const a = await openPty(dir, 'left');

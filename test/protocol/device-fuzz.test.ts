@@ -15,9 +15,8 @@ import { MAX_TEXT_LINE } from '../../src/protocol/common/text-lines.js';
 import { OpenIrisDecoder } from '../../src/protocol/openiris/decoder.js';
 import type { DeviceEvent } from '../../src/protocol/types.js';
 import { buildCase, type Case, MAX_FRAME } from './device-fuzz-cases.js';
-import { mulberry32, sha1, summarize } from './helpers.js';
+import { FUZZ_CASES as CASES, FUZZ_TIMEOUT, mulberry32, sha1, summarize } from './helpers.js';
 
-const CASES = Number(process.env.FUZZ_CASES ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 
 /** Feeds the stream in random chunk sizes; checks memory after every push. */
@@ -39,7 +38,8 @@ function decode(c: Case, rand: () => number | null): { events: DeviceEvent[]; st
 }
 
 describe(`device decoders fuzz (${CASES} cases, seed ${SEED})`, () => {
-  it('never throw, stay bounded, emit only sent frames, recover undamaged ones, ignore chunking', () => {
+  const title = 'never throw, stay bounded, emit only sent frames, recover undamaged ones, ignore chunking';
+  it(title, { timeout: FUZZ_TIMEOUT }, () => {
     const failures: string[] = [];
     for (let i = 0; i < CASES; i++) {
       const seed = SEED + i;

@@ -25,9 +25,15 @@ import { AutoDecoder } from '../../src/protocol/detect.js';
 import { JpegStreamDecoder } from '../../src/protocol/jpeg/decoder.js';
 import { isCompleteJpeg } from '../../src/protocol/jpeg/info.js';
 import type { Decoder } from '../../src/protocol/types.js';
-import { ESP32_BOOT_LOG, fixtureJpegs, mulberry32, sha1 } from './helpers.js';
+import {
+  FUZZ_CASES as CASES,
+  ESP32_BOOT_LOG,
+  FUZZ_TIMEOUT,
+  fixtureJpegs,
+  mulberry32,
+  sha1,
+} from './helpers.js';
 
-const CASES = Number(process.env.FUZZ_CASES ?? 300);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const MAX_FRAME = 64 * 1024;
 
@@ -166,7 +172,7 @@ const summary = (events: CameraEvent[]) =>
   events.map((e) => (e.type === 'frame' ? `frame ${e.seq ?? ''} ${sha1(e.jpeg)}` : JSON.stringify(e)));
 
 function runCases(name: string, body: (r: Rand, caseNo: number) => void): void {
-  it(`${name}: ${CASES} cases from seed ${SEED}`, () => {
+  it(`${name}: ${CASES} cases from seed ${SEED}`, { timeout: FUZZ_TIMEOUT }, () => {
     for (let c = 0; c < CASES; c++) {
       const r = mulberry32((SEED ^ Math.imul(c + 1, 0x9e3779b1)) >>> 0);
       try {

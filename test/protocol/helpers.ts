@@ -64,6 +64,17 @@ export function fixture(path: string): Buffer {
 
 export { ESP32_BOOT_LOG, mulberry32 } from '../../scripts/fixture-kit.js';
 
+/** How many cases each fuzz loop runs: `FUZZ_CASES`, default 300 (about a second per loop). */
+export const FUZZ_CASES = Number(process.env.FUZZ_CASES ?? 300);
+
+/**
+ * The per-test timeout of a fuzz loop: the suite's default (vitest.config.ts) for the default
+ * count; none (0) when `FUZZ_CASES` is given, so a long run (1e6 cases take about an hour per
+ * loop) goes to its end. A fuzz loop is synchronous: a timeout could not stop it anyway, only
+ * fail it after it finished.
+ */
+export const FUZZ_TIMEOUT: number | undefined = process.env.FUZZ_CASES === undefined ? undefined : 0;
+
 /** Only the frames of a decoder's events, as Buffers. */
 export function framesOf(events: readonly { type: string }[]): Buffer[] {
   const out: Buffer[] = [];
