@@ -65,7 +65,6 @@ export class Camera implements CameraHandle {
   #controls: CameraControls | undefined;
   #driver: DeviceDriver | undefined;
   #started = false;
-  #bytes = 0;
   readonly #byteMeter = new RateMeter();
   readonly #frameMeter = new RateMeter();
   #info: Record<string, unknown> | null = null;
@@ -151,7 +150,7 @@ export class Camera implements CameraHandle {
 
   status(): CameraStatus {
     const t = nowSeconds();
-    const stats = this.decoderStats();
+    const { bytesIn, ...counters } = this.decoderStats();
     return {
       name: this.name,
       port: this.source.label,
@@ -162,15 +161,8 @@ export class Camera implements CameraHandle {
       lastError: this.online ? null : (this.source.lastError ?? this.#lastError),
       fps: { received: round1(this.#frameMeter.rate(t)), served: round1(this.#viewers.servedFps(t)) },
       kBps: round1(this.#byteMeter.rate(t) / 1000),
-      frames: stats.frames,
-      bytes: this.#bytes,
-      bytesSkipped: stats.bytesSkipped,
-      crcErrors: stats.crcErrors,
-      resyncs: stats.resyncs,
-      truncated: stats.truncated,
-      oversized: stats.oversized,
-      deviceDrops: stats.deviceDrops,
-      deviceRestarts: stats.deviceRestarts,
+      bytes: bytesIn,
+      ...counters,
       clients: this.#viewers.list(t),
       lastFrame: this.#lastFrame(),
       info: this.#info,
@@ -247,7 +239,6 @@ export class Camera implements CameraHandle {
   // ── source events ────────────────────────────────────────────────────────
 
   #onData(chunk: Buffer): void {
-    this.#bytes += chunk.length;
     this.#byteMeter.add(chunk.length);
     this.#handle(this.#decoding.push(chunk));
   }

@@ -1,6 +1,7 @@
 /** What `/status` says about a camera and each of its viewers. */
 import type { ControlSpec } from '../control/schema.js';
 import type { ProtocolName, ProtocolOption } from '../protocol/registry.js';
+import type { DecoderStats } from '../protocol/types.js';
 
 /** One connected viewer as shown in `/status`. */
 export interface ClientStatus {
@@ -18,7 +19,8 @@ export interface ClientStatus {
   fps: number;
 }
 
-export interface CameraStatus {
+/** A camera in `/status`: the decoder's counters since the camera started, and the rest. */
+export interface CameraStatus extends Omit<DecoderStats, 'bytesIn'> {
   name: string;
   /** Serial device path, `demo`, or `replay:<file>`. */
   port: string;
@@ -34,16 +36,8 @@ export interface CameraStatus {
   fps: { received: number; served: number };
   /** Received payload rate in kB/s (1 kB = 1000 bytes), over the last few seconds. */
   kBps: number;
-  frames: number;
   /** Bytes read from the device. */
   bytes: number;
-  bytesSkipped: number;
-  crcErrors: number;
-  resyncs: number;
-  truncated: number;
-  oversized: number;
-  deviceDrops: number;
-  deviceRestarts: number;
   clients: ClientStatus[];
   lastFrame: { index: number; bytes: number; timestamp: number; width?: number; height?: number } | null;
   /** Device info (CAMF type 03 JSON, Mega camera info), null until the device sent one. */
