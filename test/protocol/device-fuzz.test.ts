@@ -7,6 +7,7 @@
  * random chunk sizes must give the same events and counters.
  *
  *   FUZZ_CASES=2000 FUZZ_SEED=12345 npx vitest run test/protocol/device-fuzz.test.ts
+ *   FUZZ_FROM=70586 FUZZ_CASES=1 npx vitest run test/protocol/device-fuzz.test.ts   replay case 70586 alone
  */
 import { describe, expect, it } from 'vitest';
 import { ArducamDecoder } from '../../src/protocol/arducam/decoder.js';
@@ -15,7 +16,7 @@ import { MAX_TEXT_LINE } from '../../src/protocol/common/text-lines.js';
 import { OpenIrisDecoder } from '../../src/protocol/openiris/decoder.js';
 import type { DeviceEvent } from '../../src/protocol/types.js';
 import { buildCase, type Case, MAX_FRAME } from './device-fuzz-cases.js';
-import { FUZZ_CASES as CASES, FUZZ_TIMEOUT, mulberry32, sha1, summarize } from './helpers.js';
+import { FUZZ_CASES as CASES, FUZZ_FROM, FUZZ_TIMEOUT, mulberry32, sha1, summarize } from './helpers.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 
@@ -41,7 +42,7 @@ describe(`device decoders fuzz (${CASES} cases, seed ${SEED})`, () => {
   const title = 'never throw, stay bounded, emit only sent frames, recover undamaged ones, ignore chunking';
   it(title, { timeout: FUZZ_TIMEOUT }, () => {
     const failures: string[] = [];
-    for (let i = 0; i < CASES; i++) {
+    for (let i = FUZZ_FROM; i < FUZZ_FROM + CASES; i++) {
       const seed = SEED + i;
       const c = buildCase(seed);
       const where = `case ${i} (FUZZ_SEED=${SEED} index ${i}, ${c.framing.name}, damaged ${[...c.damaged]})`;

@@ -2,7 +2,8 @@
  * Seeded, reproducible fuzzing of the CAMF, bare JPEG and auto decoders.
  *
  *   FUZZ_CASES=5000 npx vitest run test/protocol/fuzz.test.ts    more cases (default 300 per suite)
- *   FUZZ_SEED=1234 npx vitest run test/protocol/fuzz.test.ts     replay (a failure prints its seed and case)
+ *   FUZZ_SEED=1234 npx vitest run test/protocol/fuzz.test.ts     another seed
+ *   FUZZ_SEED=1234 FUZZ_FROM=77 FUZZ_CASES=1 npx vitest run …     replay case 77 alone (a failure prints how)
  *
  * Each case builds a stream of known frames, applies 1-3 mutations (bit flips, byte drops,
  * inserts of random or header-shaped junk, truncation, lying length fields), tracks which frames
@@ -28,6 +29,7 @@ import type { Decoder } from '../../src/protocol/types.js';
 import {
   FUZZ_CASES as CASES,
   ESP32_BOOT_LOG,
+  FUZZ_FROM,
   FUZZ_TIMEOUT,
   fixtureJpegs,
   mulberry32,
@@ -173,12 +175,13 @@ const summary = (events: CameraEvent[]) =>
 
 function runCases(name: string, body: (r: Rand, caseNo: number) => void): void {
   it(`${name}: ${CASES} cases from seed ${SEED}`, { timeout: FUZZ_TIMEOUT }, () => {
-    for (let c = 0; c < CASES; c++) {
+    for (let c = FUZZ_FROM; c < FUZZ_FROM + CASES; c++) {
       const r = mulberry32((SEED ^ Math.imul(c + 1, 0x9e3779b1)) >>> 0);
       try {
         body(r, c);
       } catch (err) {
-        (err as Error).message = `[FUZZ_SEED=${SEED} case ${c}] ${(err as Error).message}`;
+        const replay = `FUZZ_SEED=${SEED} FUZZ_FROM=${c} FUZZ_CASES=1`;
+        (err as Error).message = `[FUZZ_SEED=${SEED} case ${c}; replay: ${replay}] ${(err as Error).message}`;
         throw err;
       }
     }

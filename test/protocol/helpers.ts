@@ -67,9 +67,12 @@ export { ESP32_BOOT_LOG, mulberry32 } from '../../scripts/fixture-kit.js';
 /** How many cases each fuzz loop runs: `FUZZ_CASES`, default 300 (about a second per loop). */
 export const FUZZ_CASES = Number(process.env.FUZZ_CASES ?? 300);
 
+/** The first case index of each fuzz loop: `FUZZ_FROM`, default 0. `FUZZ_FROM=N FUZZ_CASES=1` replays case N alone. */
+export const FUZZ_FROM = Number(process.env.FUZZ_FROM ?? 0);
+
 /**
  * The per-test timeout of a fuzz loop: the suite's default (vitest.config.ts) for the default
- * count; none (0) when `FUZZ_CASES` is given, so a long run (1e6 cases take about an hour per
+ * count; none (0) when `FUZZ_CASES` is given, so a long run (1e6 cases take 15 to 45 minutes per
  * loop) goes to its end. A fuzz loop is synchronous: a timeout could not stop it anyway, only
  * fail it after it finished.
  */

@@ -47,9 +47,9 @@ export default class SummaryReporter implements Reporter {
     let out = `\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`;
     if (missing.size > 0) out += `${missingToolsLine([...missing.values()])}\n`;
     if (failedFor.size > 0) {
-      const tools = [...failedFor].map(
-        ([tool, packages]) => `${tool} (apt-get install ${packages.join(' ')})`,
-      );
+      const tools = [...failedFor]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([tool, packages]) => `${tool} (apt-get install ${packages.join(' ')})`);
       out += `failed for missing tools: ${tools.join(', ')}\n`;
     }
     process.stdout.write(out);
