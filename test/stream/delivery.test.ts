@@ -61,23 +61,32 @@ describe('FrameDelivery (the one policy every MJPEG writer uses)', () => {
     expect(new Set(c.indexes())).toEqual(new Set([0]));
   });
 
-  it('sends the placeholder at once before the first frame and while offline, every resendMs, not on every wake', async () => {
-    const ring = new RingBuffer(10);
-    const placeholder = frames[23]!;
-    let online = true;
-    const c = client(ring, { resendMs: 40, placeholder, online: () => online });
-    c.delivery.start();
-    expect(c.indexes()).toEqual(['placeholder']);
-    c.delivery.wake();
-    c.delivery.wake();
-    expect(c.indexes()).toEqual(['placeholder']); // a wake is no reason to repeat it
-    await vi.waitFor(() => expect(c.indexes()).toEqual(['placeholder', 'placeholder']));
-    ring.add(frames[0]!);
-    expect(c.indexes()).toEqual(['placeholder', 'placeholder', 0]); // at once, not at the next tick
-    online = false;
-    c.delivery.wake();
-    expect(c.indexes()).toEqual(['placeholder', 'placeholder', 0, 'placeholder']);
-    c.delivery.stop();
+  it('sends the placeholder at once before the first frame and while offline, every resendMs, not on every wake', () => {
+    // Fake clock (timers and performance.now()): the policy's timing, not the machine's load, is under test.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const ring = new RingBuffer(10);
+      const placeholder = frames[23]!;
+      let online = true;
+      const c = client(ring, { resendMs: 40, placeholder, online: () => online });
+      c.delivery.start();
+      expect(c.indexes()).toEqual(['placeholder']);
+      vi.advanceTimersByTime(20);
+      c.delivery.wake();
+      c.delivery.wake();
+      expect(c.indexes()).toEqual(['placeholder']); // a wake is no reason to repeat it
+      vi.advanceTimersByTime(20);
+      expect(c.indexes()).toEqual(['placeholder', 'placeholder']); // resendMs after the first
+      vi.advanceTimersByTime(5);
+      ring.add(frames[0]!);
+      expect(c.indexes()).toEqual(['placeholder', 'placeholder', 0]); // at once, not at the next tick
+      online = false;
+      c.delivery.wake();
+      expect(c.indexes()).toEqual(['placeholder', 'placeholder', 0, 'placeholder']);
+      c.delivery.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('spaces frames at least 1/fpsCap apart and then sends the newest', async () => {
