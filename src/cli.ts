@@ -5,6 +5,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { CameraOptions, GatewayOptions } from './config.js';
 import { createGateway, type Gateway, VERSION } from './gateway.js';
+import { networkUrls } from './http/addresses.js';
 import { createLogger, type LogLevel } from './log.js';
 import {
   ConfigError,
@@ -51,6 +52,8 @@ export type CliCommand =
       serialDefaults: CameraOptions;
       logLevel: LogLevel;
       quiet: boolean;
+      /** Said once at start (e.g. a password given on the command line). */
+      warnings: string[];
     };
 
 /** Where the CLI talks; the defaults are the process's own. */
@@ -143,6 +146,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         ? OPTIONS.auth.parse(env.CAM_GATEWAY_AUTH, 'CAM_GATEWAY_AUTH')
         : undefined;
   const cors = flagValue(values, 'cors');
+  const allowHosts = ((values['allow-host'] as string[] | undefined) ?? []).map((h) =>
+    OPTIONS['allow-host'].parse(h, '--allow-host'),
+  );
+  const maxClients = flagValue(values, 'max-clients');
+  const warnings: string[] = [];
+  if (values.auth !== undefined) {
+    warnings.push(
+      '--auth puts the password where every user of this machine can read it (ps, /proc/PID/cmdline); set CAM_GATEWAY_AUTH=USER:PASS in the environment instead',
+    );
+  }
 
   const cameras: CameraOptions[] = [];
   for (const spec of ports) {
@@ -158,6 +171,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     port: listen?.port ?? DEFAULTS.port,
     ...(auth ? { auth } : {}),
     ...(cors !== undefined ? { cors } : {}),
+    ...(allowHosts.length > 0 ? { allowHosts } : {}),
+    ...(maxClients !== undefined ? { maxClients } : {}),
   };
   return {
     kind: 'run',
@@ -166,6 +181,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     serialDefaults: { ...shared, ...serial },
     logLevel,
     quiet: values.quiet === true,
+    warnings,
   };
 }
 
@@ -223,6 +239,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     beforeWrite: () => statusLine?.clear(),
   });
 
+  for (const warning of command.warnings) logger.warn(warning);
   const options: GatewayOptions = { ...command.gateway, logger };
   if (command.autoPort) {
     const ports = await io.listPorts();
@@ -283,14 +300,18 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   return 0;
 }
 
+/** `cam0 on /dev/ttyUSB0 @ 921600 baud` / `cam0 on demo`. */
+function describeCamera(camera: Gateway['cameras'][number]): string {
+  const s = camera.source;
+  return `${camera.name} on ${s instanceof SerialSource ? `${s.path} @ ${s.baudRate} baud` : s.label}`;
+}
+
 function summary(gateway: Gateway, options: GatewayOptions): string {
   const cams = gateway.cameras
-    .map((c) => {
-      const s = c.source;
-      const where = s instanceof SerialSource ? `${s.path} @ ${s.baudRate} baud` : s.label;
-      return `${c.name} on ${where} (protocol ${c.settings.protocol})`;
-    })
+    .map((c) => `${describeCamera(c)} (protocol ${c.settings.protocol})`)
     .join(', ');
   const auth = options.auth ? ' (basic auth on)' : '';
-  return `cam-gateway ${VERSION}: ${cams}; open ${gateway.url}/${auth}`;
+  const lan = networkUrls(options.host ?? DEFAULTS.host, Number(/:(\d+)$/.exec(gateway.url)?.[1]));
+  const network = lan.length > 0 ? `; on the network: ${lan.join(', ')}` : '';
+  return `cam-gateway ${VERSION}: ${cams}; open ${gateway.url}/${auth}${network}`;
 }
