@@ -6,6 +6,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { CameraOptions, GatewayOptions } from './config.js';
 import { createGateway, type Gateway, VERSION } from './gateway.js';
 import { networkUrls } from './http/addresses.js';
+import { signalExitCode, startUnlessSignalled, stopWithin } from './lifecycle.js';
 import { createLogger, type LogLevel } from './log.js';
 import {
   ConfigError,
@@ -63,6 +64,12 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM). */
   stopSignal: () => Promise<string>;
+  /**
+   * End the process as killed by `signal` (after a signal during start): no exit handlers
+   * run, so a thread stuck opening a port or a FIFO cannot hold the exit. Absent: `main`
+   * resolves with 128 + the signal's number instead.
+   */
+  dieOf?: (signal: string) => void;
   listPorts: () => Promise<PortInfo[]>;
 }
 
@@ -201,6 +208,7 @@ function defaultIo(): CliIo {
         process.on('SIGTERM', on);
       }),
     listPorts: () => listPorts(),
+    dieOf: (signal) => process.kill(process.pid, signal),
   };
 }
 
@@ -240,6 +248,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   });
 
   for (const warning of command.warnings) logger.warn(warning);
+
   const options: GatewayOptions = { ...command.gateway, logger };
   if (command.autoPort) {
     const ports = await io.listPorts();
@@ -266,8 +275,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     return 2;
   }
   const stopRequested = io.stopSignal();
+  let start: Awaited<ReturnType<typeof startUnlessSignalled>>;
   try {
-    await gateway.start();
+    start = await startUnlessSignalled(gateway.start(), stopRequested);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     fail(message);
@@ -275,6 +285,15 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       say(io.stderr, `serial ports present:\n${formatPortList(await io.listPorts())}`);
     }
     return 1;
+  }
+  if (!start.started) {
+    const waiting = gateway.cameras.filter((c) => !c.status().online).map(describeCamera);
+    fail(
+      `${start.signal} while starting${waiting.length ? ` (still opening ${waiting.join(', ')})` : ''}: stopped`,
+    );
+    if (!(await stopWithin(() => gateway.stop()))) logger.warn('stop took longer than 0.9 s; exiting anyway');
+    io.dieOf?.(start.signal);
+    return signalExitCode(start.signal);
   }
 
   if (level !== 'error') say(io.stderr, summary(gateway, options));
@@ -294,9 +313,7 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   statusLine = undefined;
   logger.info(`${signal}: stopping`);
   // A clean stop finishes well within a second; never hang on a stuck port.
-  const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 900).unref());
-  const result = await Promise.race([gateway.stop().then(() => 'stopped' as const), deadline]);
-  if (result === 'timeout') logger.warn('stop took longer than 0.9 s; exiting anyway');
+  if (!(await stopWithin(() => gateway.stop()))) logger.warn('stop took longer than 0.9 s; exiting anyway');
   return 0;
 }
 
