@@ -5,6 +5,8 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { CameraOptions, GatewayOptions } from './config.js';
 import { createGateway, type Gateway, VERSION } from './gateway.js';
+import { networkUrls } from './http/addresses.js';
+import { signalExitCode, startUnlessSignalled, stopWithin } from './lifecycle.js';
 import { createLogger, type LogLevel } from './log.js';
 import {
   ConfigError,
@@ -51,6 +53,8 @@ export type CliCommand =
       serialDefaults: CameraOptions;
       logLevel: LogLevel;
       quiet: boolean;
+      /** Said once at start (e.g. a password given on the command line). */
+      warnings: string[];
     };
 
 /** Where the CLI talks; the defaults are the process's own. */
@@ -60,6 +64,12 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM). */
   stopSignal: () => Promise<string>;
+  /**
+   * End the process as killed by `signal` (after a signal during start): no exit handlers
+   * run, so a thread stuck opening a port or a FIFO cannot hold the exit. Absent: `main`
+   * resolves with 128 + the signal's number instead.
+   */
+  dieOf?: (signal: string) => void;
   listPorts: () => Promise<PortInfo[]>;
 }
 
@@ -143,6 +153,16 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         ? OPTIONS.auth.parse(env.CAM_GATEWAY_AUTH, 'CAM_GATEWAY_AUTH')
         : undefined;
   const cors = flagValue(values, 'cors');
+  const allowHosts = ((values['allow-host'] as string[] | undefined) ?? []).map((h) =>
+    OPTIONS['allow-host'].parse(h, '--allow-host'),
+  );
+  const maxClients = flagValue(values, 'max-clients');
+  const warnings: string[] = [];
+  if (values.auth !== undefined) {
+    warnings.push(
+      '--auth puts the password where every user of this machine can read it (ps, /proc/PID/cmdline); set CAM_GATEWAY_AUTH=USER:PASS in the environment instead',
+    );
+  }
 
   const cameras: CameraOptions[] = [];
   for (const spec of ports) {
@@ -158,6 +178,8 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     port: listen?.port ?? DEFAULTS.port,
     ...(auth ? { auth } : {}),
     ...(cors !== undefined ? { cors } : {}),
+    ...(allowHosts.length > 0 ? { allowHosts } : {}),
+    ...(maxClients !== undefined ? { maxClients } : {}),
   };
   return {
     kind: 'run',
@@ -166,6 +188,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     serialDefaults: { ...shared, ...serial },
     logLevel,
     quiet: values.quiet === true,
+    warnings,
   };
 }
 
@@ -185,6 +208,7 @@ function defaultIo(): CliIo {
         process.on('SIGTERM', on);
       }),
     listPorts: () => listPorts(),
+    dieOf: (signal) => process.kill(process.pid, signal),
   };
 }
 
@@ -223,6 +247,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     beforeWrite: () => statusLine?.clear(),
   });
 
+  for (const warning of command.warnings) logger.warn(warning);
+
   const options: GatewayOptions = { ...command.gateway, logger };
   if (command.autoPort) {
     const ports = await io.listPorts();
@@ -249,8 +275,9 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     return 2;
   }
   const stopRequested = io.stopSignal();
+  let start: Awaited<ReturnType<typeof startUnlessSignalled>>;
   try {
-    await gateway.start();
+    start = await startUnlessSignalled(gateway.start(), stopRequested);
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     fail(message);
@@ -258,6 +285,15 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       say(io.stderr, `serial ports present:\n${formatPortList(await io.listPorts())}`);
     }
     return 1;
+  }
+  if (!start.started) {
+    const waiting = gateway.cameras.filter((c) => !c.status().online).map(describeCamera);
+    fail(
+      `${start.signal} while starting${waiting.length ? ` (still opening ${waiting.join(', ')})` : ''}: stopped`,
+    );
+    if (!(await stopWithin(() => gateway.stop()))) logger.warn('stop took longer than 0.9 s; exiting anyway');
+    io.dieOf?.(start.signal);
+    return signalExitCode(start.signal);
   }
 
   if (level !== 'error') say(io.stderr, summary(gateway, options));
@@ -277,20 +313,22 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   statusLine = undefined;
   logger.info(`${signal}: stopping`);
   // A clean stop finishes well within a second; never hang on a stuck port.
-  const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 900).unref());
-  const result = await Promise.race([gateway.stop().then(() => 'stopped' as const), deadline]);
-  if (result === 'timeout') logger.warn('stop took longer than 0.9 s; exiting anyway');
+  if (!(await stopWithin(() => gateway.stop()))) logger.warn('stop took longer than 0.9 s; exiting anyway');
   return 0;
+}
+
+/** `cam0 on /dev/ttyUSB0 @ 921600 baud` / `cam0 on demo`. */
+function describeCamera(camera: Gateway['cameras'][number]): string {
+  const s = camera.source;
+  return `${camera.name} on ${s instanceof SerialSource ? `${s.path} @ ${s.baudRate} baud` : s.label}`;
 }
 
 function summary(gateway: Gateway, options: GatewayOptions): string {
   const cams = gateway.cameras
-    .map((c) => {
-      const s = c.source;
-      const where = s instanceof SerialSource ? `${s.path} @ ${s.baudRate} baud` : s.label;
-      return `${c.name} on ${where} (protocol ${c.settings.protocol})`;
-    })
+    .map((c) => `${describeCamera(c)} (protocol ${c.settings.protocol})`)
     .join(', ');
   const auth = options.auth ? ' (basic auth on)' : '';
-  return `cam-gateway ${VERSION}: ${cams}; open ${gateway.url}/${auth}`;
+  const lan = networkUrls(options.host ?? DEFAULTS.host, Number(/:(\d+)$/.exec(gateway.url)?.[1]));
+  const network = lan.length > 0 ? `; on the network: ${lan.join(', ')}` : '';
+  return `cam-gateway ${VERSION}: ${cams}; open ${gateway.url}/${auth}${network}`;
 }

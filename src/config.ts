@@ -8,6 +8,7 @@ import type { Logger } from './log.js';
 import {
   ConfigError,
   checkCameraName,
+  checkHostName,
   checkMaxFrame,
   checkOneOf,
   checkSeconds,
@@ -61,6 +62,10 @@ export interface GatewayOptions {
   auth?: { username: string; password: string };
   /** `Access-Control-Allow-Origin` value, off by default. */
   cors?: string;
+  /** Host names requests may be addressed to besides IP addresses, localhost and this machine's name; `['*']`: any. */
+  allowHosts?: string[];
+  /** Open HTTP connections at most (more are answered 503); default from the open-file limit. */
+  maxClients?: number;
   /** Where the gateway logs; default: warnings and errors to stderr. */
   logger?: Logger;
   /** Serialport binding for every serial camera (tests pass `MockBinding`). */
@@ -131,6 +136,13 @@ export function resolveCamera(options: CameraOptions, index: number): CameraConf
     source = { kind: 'custom', source: options.source! };
   }
   return { settings, source };
+}
+
+/** The HTTP edge's options, checked by the same rules as their flags. */
+export function resolveHttpLimits(options: GatewayOptions): { allowHosts: string[]; maxClients?: number } {
+  const allowHosts = (options.allowHosts ?? []).map((h) => checkHostName(h, 'allowHosts'));
+  if (options.maxClients === undefined) return { allowHosts };
+  return { allowHosts, maxClients: checkWholeNumber(options.maxClients, 'maxClients', 1) };
 }
 
 /** Validate all cameras; names must be unique. */

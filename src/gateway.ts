@@ -5,11 +5,14 @@
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import { Camera } from './camera/camera.js';
-import { type GatewayOptions, resolveCameras, type SourceConfig } from './config.js';
+import { type GatewayOptions, resolveCameras, resolveHttpLimits, type SourceConfig } from './config.js';
 import { createApp, type GatewayApp } from './http/app.js';
+import { chooseCap } from './http/connection-cap.js';
 import { listen, type RunningServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { DEFAULTS } from './options.js';
+import { libcUnavailable } from './platform/libc.js';
+import { openFileLimit } from './platform/open-files.js';
 import { DEMO_FILE, ReplaySource } from './source/replay.js';
 import { SerialSource } from './source/serial.js';
 import type { ByteSource } from './source/types.js';
@@ -62,17 +65,21 @@ function createSource(name: string, s: SourceConfig, options: GatewayOptions, lo
 export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger({ level: 'warn' });
   const configs = resolveCameras(options.cameras);
+  const limits = resolveHttpLimits(options);
   const cameras = configs.map(
     (c) =>
       new Camera(c.settings, { source: createSource(c.settings.name, c.source, options, logger), logger }),
   );
+  const host = options.host ?? DEFAULTS.host;
+  const httpLog = logger.child('http');
   const http = createApp({
     cameras,
     version: options.version ?? VERSION,
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.cors ? { cors: options.cors } : {}),
+    allowHosts: [host, ...limits.allowHosts],
+    logger: httpLog,
   });
-  const host = options.host ?? DEFAULTS.host;
   const port = options.port ?? DEFAULTS.port;
   let server: RunningServer | undefined;
   let url = '';
@@ -95,7 +102,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     async start() {
       // Bind first: a gateway that cannot serve should not open (or reset) any camera.
       // listen() rejects with a one-line message naming --listen (EADDRINUSE, EACCES …), code kept.
-      server = await listen(http.app, { host, port });
+      const cap = chooseCap(
+        limits.maxClients,
+        openFileLimit()?.soft,
+        libcUnavailable() ?? 'getrlimit failed',
+      );
+      httpLog[cap.note.level](cap.note.message);
+      server = await listen(http.app, { host, port, maxConnections: cap.max, logger: httpLog });
       const results = await Promise.allSettled(cameras.map((c) => c.start()));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) {

@@ -4,6 +4,7 @@
  * library (`createGateway`) validates typed values with the same checks, and
  * `--help` is generated from it — so a default or a rule lives in one place.
  */
+import { isIP } from 'node:net';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { PROTOCOL_OPTIONS, PROTOCOLS, type ProtocolOption } from './protocol/registry.js';
 import { checkMaxFrameBytes, DEFAULT_MAX_FRAME_BYTES } from './protocol/types.js';
@@ -35,6 +36,8 @@ export interface OptionSpec<T> {
 }
 
 const NAME = /^[A-Za-z0-9_-]{1,32}$/;
+const HOST_NAME =
+  /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*\.?$/;
 
 /** All variants any protocol's controls come in (`--sensor`). */
 export const SENSORS: readonly string[] = PROTOCOLS.flatMap((p) =>
@@ -68,6 +71,15 @@ export function checkCameraName(name: string): string {
   if (!NAME.test(name))
     throw new ConfigError(`camera name "${name}" must be 1-32 letters, digits, "-" or "_"`);
   return name;
+}
+
+/** A host name for `--allow-host` (or `allowHosts`): a DNS name, an IP address, or `*` for any. */
+export function checkHostName(raw: string, name: string): string {
+  const host = raw.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (host === '*' || isIP(host) !== 0 || HOST_NAME.test(host)) return host;
+  throw new ConfigError(
+    `${name} must be a host name like cam.example.com (no scheme or port), an IP address or *, got "${raw}"`,
+  );
 }
 
 export function checkMaxFrame(value: number, name: string): number {
@@ -104,7 +116,8 @@ export function parseOnOff(raw: string, name: string): boolean {
 export function parseListen(raw: string, name = '--listen'): { host: string; port: number } {
   const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d+)$|^(\d+)$/.exec(raw);
   if (!m) throw new ConfigError(`${name} must be [HOST:]PORT (e.g. 8080 or 0.0.0.0:8080), got "${raw}"`);
-  const host = m[1] ?? m[2] ?? DEFAULT_HOST;
+  // `0:8080` is how many people write "every interface".
+  const host = m[2] === '0' ? '0.0.0.0' : (m[1] ?? m[2] ?? DEFAULT_HOST);
   const port = Number(m[3] ?? m[4]);
   if (!Number.isInteger(port) || port > 65_535)
     throw new ConfigError(`${name} port must be 0-65535, got "${raw}"`);
@@ -238,6 +251,20 @@ export const OPTIONS = {
     value: 'USER:PASS',
     help: 'HTTP basic auth (better: env CAM_GATEWAY_AUTH)',
     parse: parseAuth,
+  },
+  'allow-host': {
+    group: 'http',
+    value: 'NAME',
+    multiple: true,
+    help: 'also answer requests addressed to NAME (repeat; * for any)',
+    parse: checkHostName,
+  },
+  'max-clients': {
+    group: 'http',
+    value: 'N',
+    shown: 'from the open-file limit',
+    help: 'open HTTP connections at most; more are answered 503',
+    parse: (raw: string, name: string): number => wholeNumberText(raw, name, 1),
   },
   cors: {
     group: 'http',

@@ -10,8 +10,10 @@ import { basicAuth } from 'hono/basic-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { CameraHandle } from '../camera/handle.js';
+import type { Logger } from '../log.js';
 import { ApiError, badParameter, errorResponse, notFoundResponse } from './errors.js';
 import { FrameRoutes, linkedSignal } from './frames.js';
+import { createGuard } from './guard.js';
 import { controlParams } from './params.js';
 import { viewerAsset, viewerPage } from './viewer.js';
 
@@ -27,6 +29,10 @@ export interface AppOptions {
   auth?: { username: string; password: string };
   /** Allowed origin; CORS off when undefined. */
   cors?: string;
+  /** Host names requests may be addressed to besides IP addresses, localhost and this machine's name (`guard.ts`); `*`: any. */
+  allowHosts?: readonly string[];
+  /** Where refused requests are noted (once per host or origin). Default: silent. */
+  logger?: Logger;
   /** `?fresh=1` wait, default 5000. */
   snapshotTimeoutMs?: number;
   /** Re-send/no-signal period, default 1000. */
@@ -86,6 +92,12 @@ export function createApp(options: AppOptions): GatewayApp {
   const app = new Hono();
   app.onError(errorResponse);
   app.notFound(notFoundResponse);
+  const guard = createGuard({
+    ...(options.allowHosts ? { allowHosts: options.allowHosts } : {}),
+    ...(options.cors !== undefined ? { cors: options.cors } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  app.use('*', guard.requests);
   if (options.cors !== undefined) {
     app.use('*', cors({ origin: options.cors, exposeHeaders: ['X-Timestamp', 'X-Frame-Index'] }));
   }
@@ -124,7 +136,7 @@ export function createApp(options: AppOptions): GatewayApp {
   });
   app.get('/stream', (c) => frames.stream(c, defaultCamera));
   app.get('/snapshot', (c) => frames.snapshot(c, defaultCamera));
-  app.on(['GET', 'POST'], '/control', limit, (c) => control(c, defaultCamera));
+  app.on(['GET', 'POST'], '/control', guard.stateChange, limit, (c) => control(c, defaultCamera));
   app.get('/status', (c) =>
     c.json({
       name: 'cam-gateway',
@@ -137,7 +149,9 @@ export function createApp(options: AppOptions): GatewayApp {
   );
   app.get('/cams/:name/stream', (c) => frames.stream(c, cameraByName(c.req.param('name'))));
   app.get('/cams/:name/snapshot', (c) => frames.snapshot(c, cameraByName(c.req.param('name'))));
-  app.on(['GET', 'POST'], '/cams/:name/control', limit, (c) => control(c, cameraByName(c.req.param('name'))));
+  app.on(['GET', 'POST'], '/cams/:name/control', guard.stateChange, limit, (c) =>
+    control(c, cameraByName(c.req.param('name'))),
+  );
   app.get('/cams/:name/controls', (c) => c.json(cameraByName(c.req.param('name')).controls()));
   app.get('/cams/:name/status', (c) => {
     const camera = cameraByName(c.req.param('name'));

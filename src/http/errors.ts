@@ -53,6 +53,15 @@ export function errorBody(err: unknown): { status: ContentfulStatusCode; body: R
   return { status: 500, body: { error: `internal error: ${message}` } };
 }
 
+/** The JSON error response for `err` where there is no Hono context (the connection cap answers before any route). */
+export function errorJson(err: unknown, headers: Readonly<Record<string, string>> = {}): Response {
+  const { status, body } = errorBody(err);
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json', ...headers },
+  });
+}
+
 /** `app.onError`: ApiError and ControlError → their JSON; other HTTPExceptions (401 from basic auth) → their own response; else 500 JSON. */
 export function errorResponse(err: Error, c: Context): Response {
   if (err instanceof HTTPException && !(err instanceof ApiError)) return err.getResponse();

@@ -1,11 +1,15 @@
 /**
  * Serve a Hono app on a real socket (`@hono/node-server`), with a `close()`
- * that does not wait for MJPEG clients: open connections are destroyed.
+ * that does not wait for MJPEG clients: open connections are destroyed; and,
+ * when asked, a cap on open connections (`connection-cap.ts`).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { type Logger, silentLogger } from '../log.js';
+import { localUrl } from './addresses.js';
+import { ConnectionCap } from './connection-cap.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -42,17 +46,26 @@ function listenMessage(err: NodeJS.ErrnoException, host: string, port: number): 
   return new Error(`cannot listen on ${where}: ${err.message}`);
 }
 
-function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '' || host === '::') return host === '::' ? '[::1]' : '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
+export interface ListenOptions {
+  host: string;
+  port: number;
+  /** Open connections at most; more are answered 503. Default: no cap. */
+  maxConnections?: number;
+  /** Where the connection cap says it refused connections. Default: silent. */
+  logger?: Logger;
 }
 
-export function listen(app: Hono, options: { host: string; port: number }): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+export function listen(app: Hono, options: ListenOptions): Promise<RunningServer> {
+  const cap =
+    options.maxConnections !== undefined
+      ? new ConnectionCap({ max: options.maxConnections, logger: options.logger ?? silentLogger })
+      : undefined;
+  const server = createAdaptorServer({ fetch: cap ? cap.wrap(app.fetch) : app.fetch }) as Server;
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    cap?.accept(socket);
   });
   return new Promise<RunningServer>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
@@ -67,7 +80,7 @@ export function listen(app: Hono, options: { host: string; port: number }): Prom
       resolve({
         host: options.host,
         port,
-        url: `http://${urlHost(options.host)}:${port}`,
+        url: localUrl(options.host, port),
         server,
         close() {
           closing ??= new Promise<void>((done) => {

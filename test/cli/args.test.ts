@@ -94,6 +94,14 @@ describe('cam-gateway flags', () => {
     [['--demo=yes'], /^cam-gateway: --demo takes no value/],
     [['stray'], /^cam-gateway: unexpected argument stray/],
     [['--port', 'a=/dev/x', '--port', 'a=/dev/y'], /^cam-gateway: camera name "a" is used twice$/],
+    [
+      ['--allow-host', 'http://cam.example.com'],
+      /^cam-gateway: --allow-host must be a host name like cam\.example\.com \(no scheme or port\)/,
+    ],
+    [['--allow-host', 'cam.example.com:8080'], /--allow-host must be a host name/],
+    [['--allow-host', ''], /--allow-host must be a host name/],
+    [['--max-clients', '0'], /^cam-gateway: --max-clients must be a whole number ≥ 1, got 0$/],
+    [['--max-clients', 'many'], /--max-clients must be a whole number/],
   ];
   for (const [argv, message] of bad) {
     it(`rejects ${argv.join(' ')} with exit 2 and one line naming the problem`, async () => {
@@ -138,6 +146,37 @@ describe('cam-gateway flags', () => {
     expect(cmd.gateway.auth).toEqual({ username: 'me', password: 's3cret:x' });
     expect(cmd.gateway.host).toBe('0.0.0.0');
     expect(cmd.gateway.port).toBe(9000);
+  });
+
+  it('--allow-host (repeatable, names and addresses, * for any) and --max-clients reach the gateway options', () => {
+    const cmd = parseCli(
+      [
+        '--demo',
+        '--allow-host',
+        'Cam.Example.com',
+        '--allow-host',
+        '[fd00::2]',
+        '--allow-host',
+        '*',
+        '--max-clients',
+        '50',
+      ],
+      {},
+    );
+    if (cmd.kind !== 'run') throw new Error('expected run');
+    expect(cmd.gateway.allowHosts).toEqual(['cam.example.com', 'fd00::2', '*']);
+    expect(cmd.gateway.maxClients).toBe(50);
+    const plain = parseCli(['--demo'], {});
+    if (plain.kind !== 'run') throw new Error('expected run');
+    expect(plain.gateway.allowHosts).toBeUndefined();
+    expect(plain.gateway.maxClients).toBeUndefined();
+  });
+
+  it('--listen 0:PORT means every interface, like 0.0.0.0', () => {
+    const cmd = parseCli(['--demo', '--listen', '0:8081'], {});
+    if (cmd.kind !== 'run') throw new Error('expected run');
+    expect(cmd.gateway.host).toBe('0.0.0.0');
+    expect(cmd.gateway.port).toBe(8081);
   });
 
   it('without a source, refuses to guess among zero or several camera-like ports (exit 2, prints the list)', async () => {

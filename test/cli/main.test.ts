@@ -1,11 +1,12 @@
 /** `main()` in-process: start-up line, warnings, automatic port choice, clean stop. */
+import { networkInterfaces } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { type CliIo, main } from '../../src/cli.js';
 import type { PortInfo } from '../../src/source/discover.js';
 import { until } from '../helpers/cli.js';
 
-function harness(ports: PortInfo[] = []) {
+function harness(ports: PortInfo[] = [], env: NodeJS.ProcessEnv = {}) {
   const out = { stdout: '', stderr: '' };
   const stdout = new PassThrough().setEncoding('utf8');
   const stderr = new PassThrough().setEncoding('utf8');
@@ -19,7 +20,7 @@ function harness(ports: PortInfo[] = []) {
   const io: CliIo = {
     stdout: stdout as unknown as NodeJS.WriteStream,
     stderr: stderr as unknown as NodeJS.WriteStream,
-    env: {},
+    env,
     stopSignal: () =>
       new Promise<string>((resolve) => {
         stop = resolve;
@@ -76,4 +77,60 @@ describe('main()', () => {
     expect(h.out.stderr).toMatch(/^cam-gateway: no such port \/dev\/ttyCAM-missing$/m);
     expect(code).toBe(1);
   });
+
+  it('--auth on the command line: one warning that ps shows it, pointing to CAM_GATEWAY_AUTH; none from the env', async () => {
+    const h = harness();
+    const running = main(['--demo', '--listen', '127.0.0.1:0', '--auth', 'me:secret'], h.io);
+    const h2 = harness([], { CAM_GATEWAY_AUTH: 'me:secret' });
+    const fromEnv = main(['--demo', '--listen', '127.0.0.1:0'], h2.io);
+    await until(
+      'both start-up lines',
+      () => /open http/.test(h.out.stderr) && /open http/.test(h2.out.stderr),
+      10_000,
+    );
+    h.stop();
+    h2.stop();
+    expect(await running).toBe(0);
+    expect(await fromEnv).toBe(0);
+    const warnings = h.out.stderr.split('\n').filter((l) => l.includes('CAM_GATEWAY_AUTH'));
+    expect(warnings).toEqual([
+      'warn: --auth puts the password where every user of this machine can read it (ps, /proc/PID/cmdline); set CAM_GATEWAY_AUTH=USER:PASS in the environment instead',
+    ]);
+    expect(h.out.stderr).not.toContain('secret');
+    expect(h2.out.stderr).not.toContain('CAM_GATEWAY_AUTH');
+    expect(h2.out.stderr).toContain('(basic auth on)');
+  });
+
+  it.each([
+    ['0:0', '127.0.0.1', false],
+    ['0.0.0.0:0', '127.0.0.1', false],
+    ['[::]:0', '[::1]', true],
+  ])(
+    '--listen %s prints URLs a person can open: this machine, then its network addresses',
+    async (listen, local, v6) => {
+      const h = harness();
+      const running = main(['--demo', '--listen', listen, '--auth', 'me:pw'], h.io);
+      const m = await until(
+        'the start-up line',
+        () => /open (http:\/\/\S+:(\d+)\/)/.exec(h.out.stderr),
+        10_000,
+      );
+      const [, url, port] = m!;
+      expect(url).toBe(`http://${local}:${port}/`);
+      expect(h.out.stderr).not.toMatch(/http:\/\/(0|0\.0\.0\.0|\[::\]):/);
+      const expected = Object.values(networkInterfaces())
+        .flat()
+        .filter((i) => i && !i.internal && (i.family === 'IPv4' || (v6 && !/^fe[89ab]/i.test(i.address))))
+        .map((i) => `http://${i!.family === 'IPv6' ? `[${i!.address}]` : i!.address}:${port}/`);
+      if (expected.length > 0) expect(h.out.stderr).toContain(`; on the network: ${expected.join(', ')}`);
+      else expect(h.out.stderr).not.toContain('on the network');
+      // Each printed URL opens the gateway.
+      for (const u of [url!, ...expected]) {
+        const res = await fetch(`${u}status`, { headers: { Authorization: `Basic ${btoa('me:pw')}` } });
+        expect(res.status, u).toBe(200);
+      }
+      h.stop();
+      expect(await running).toBe(0);
+    },
+  );
 });

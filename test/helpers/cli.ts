@@ -72,18 +72,26 @@ function repairNpxCache(): void {
 /**
  * Start `npx cam-gateway ...args` in the repo root, as a user does (npx runs
  * this package's own bin, which needs `npm run build` first — `npm test` does that).
+ * `launcher` (with `via: 'node'`) runs node through a command that execs it in the
+ * same process, e.g. `['prlimit', '--nofile=64:64']`.
  */
 export function startCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
   via: 'npx' | 'node' = 'npx',
+  launcher: readonly string[] = [],
 ): CliRun {
   // `node bin/cam-gateway.js` is the same program without npm's ~1.5 s start-up, for the many short runs.
   if (via === 'npx') repairNpxCache();
   const [command, prefix] =
     via === 'npx'
       ? ['npx', ['cam-gateway']]
-      : [process.execPath, [resolve(REPO_ROOT, 'bin', 'cam-gateway.js')]];
+      : launcher.length > 0
+        ? [
+            launcher[0]!,
+            [...launcher.slice(1), process.execPath, resolve(REPO_ROOT, 'bin', 'cam-gateway.js')],
+          ]
+        : [process.execPath, [resolve(REPO_ROOT, 'bin', 'cam-gateway.js')]];
   const child = spawn(command, [...prefix, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', ...env },

@@ -4,6 +4,7 @@
  * framing mistake), open clients that never read, and poll a condition with a
  * deadline instead of sleeping.
  */
+import { request as httpRequestRaw, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { type AppOptions, createApp, type GatewayApp } from '../../src/http/app.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
@@ -230,4 +231,51 @@ export async function fetchJson(
     headers: res.headers,
     body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
   };
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: Record<string, unknown> | undefined;
+}
+
+/**
+ * One request over a real socket with exactly the headers given (a `Host` among them replaces
+ * the URL's, as a browser sends the name it was given), a fresh connection each time.
+ */
+export function httpRequest(
+  url: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<HttpAnswer> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequestRaw(
+      {
+        host: u.hostname.replace(/^\[|\]$/g, ''),
+        port: Number(u.port),
+        path,
+        method: options.method ?? 'GET',
+        headers: options.headers ?? {},
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: Record<string, unknown> | undefined;
+          if (res.headers['content-type']?.startsWith('application/json')) {
+            json = JSON.parse(text) as Record<string, unknown>;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }

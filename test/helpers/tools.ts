@@ -48,6 +48,10 @@ export const TOOL_PACKAGES = {
   make: ['make'],
   /** Dropping root for one CLI run (util-linux, on every Debian system). */
   setpriv: ['util-linux'],
+  /** A CLI run under a low open-file limit (util-linux). */
+  prlimit: ['util-linux'],
+  /** A FIFO nobody writes, for a start that hangs (coreutils). */
+  mkfifo: ['coreutils'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Tool = keyof typeof TOOL_PACKAGES;

@@ -28,7 +28,7 @@ function connectAndDrop(port: number, path: string): Promise<void> {
       // Past the response head and the first part's headers: we are inside a frame's bytes.
       if (seen > 4096) socket.destroy();
     });
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`);
   });
 }
 
