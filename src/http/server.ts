@@ -1,11 +1,13 @@
 /**
  * Serve a Hono app on a real socket (`@hono/node-server`), with a `close()`
- * that does not wait for MJPEG clients: open connections are destroyed.
+ * that does not wait for MJPEG clients: open connections are destroyed. Upgrade
+ * requests (the viewer page's WebSocket) are answered by the app too (`upgrade.ts`).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { serveUpgrades } from './upgrade.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -49,6 +51,7 @@ function urlHost(host: string): string {
 
 export function listen(app: Hono, options: { host: string; port: number }): Promise<RunningServer> {
   const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  serveUpgrades(server);
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

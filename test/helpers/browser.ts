@@ -1,0 +1,84 @@
+/**
+ * What the viewer page's Chromium tests share: headless Chromium launched as the
+ * suite launches it, a FakeCamera that plays a device (frames on a timer, the
+ * rates a real Camera reports), and the real app served on a real socket.
+ */
+import { type Browser, chromium } from 'playwright-core';
+import type { CameraStatus } from '../../src/camera/status.js';
+import { createApp, type GatewayApp } from '../../src/http/app.js';
+import { listen, type RunningServer } from '../../src/http/server.js';
+import type { RingbufferEntry } from '../../src/stream/ring-buffer.js';
+import { FakeCamera, type FakeCameraOptions, fixtureFrames } from './fake-camera.js';
+
+const FRAMES = fixtureFrames('qvga');
+
+/** Headless Chromium from /usr/bin/chromium (declare the tool with `describeWithTools(['chromium'], …)`). */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/** A FakeCamera that also reports the rates a real Camera measures (received fps, kB/s over the last 2 s). */
+export class LiveCamera extends FakeCamera {
+  readonly #recent: { at: number; bytes: number }[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(name: string, options: FakeCameraOptions = {}) {
+    super(name, options);
+  }
+
+  override push(jpeg: Buffer, deviceTimeUs?: number): RingbufferEntry {
+    const now = performance.now();
+    this.#recent.push({ at: now, bytes: jpeg.length });
+    while (this.#recent.length > 0 && this.#recent[0]!.at < now - 2000) this.#recent.shift();
+    return super.push(jpeg, deviceTimeUs);
+  }
+
+  override status(): CameraStatus {
+    const s = super.status();
+    const since = performance.now() - 2000;
+    const recent = this.#recent.filter((r) => r.at >= since);
+    s.fps = { received: recent.length / 2, served: s.fps.served };
+    s.kBps = recent.reduce((n, r) => n + r.bytes, 0) / 2 / 1000;
+    return s;
+  }
+
+  /** Play a device sending a frame every `ms` while online. */
+  produce(ms = 50): void {
+    let k = 0;
+    this.#timer = setInterval(() => {
+      if (this.online) this.push(FRAMES[k++ % FRAMES.length]!);
+    }, ms);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+export interface Served {
+  cameras: LiveCamera[];
+  gateway: GatewayApp;
+  server: RunningServer;
+}
+
+/** The real app over these cameras on a real socket, each camera producing a frame every `frameMs`. */
+export async function serve(
+  cameras: LiveCamera[],
+  auth?: { username: string; password: string },
+  frameMs = 50,
+): Promise<Served> {
+  const gateway = createApp(auth ? { cameras, version: 'test', auth } : { cameras, version: 'test' });
+  const server = await listen(gateway.app, { host: '127.0.0.1', port: 0 });
+  for (const camera of cameras) camera.produce(frameMs);
+  return { cameras, gateway, server };
+}
+
+export async function unserve(s: Served | undefined): Promise<void> {
+  if (!s) return;
+  for (const camera of s.cameras) camera.stop();
+  s.gateway.close();
+  await s.server.close();
+}
