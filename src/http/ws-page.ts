@@ -100,11 +100,6 @@ export class ViewerPage {
     });
   }
 
-  /** Cameras this page watches, by position in the gateway's list. */
-  get watching(): number[] {
-    return [...this.#watches.keys()];
-  }
-
   /** Push a status text unless the socket is backed up (the next one will do). */
   sendText(text: string): void {
     const ws = this.#ws;

@@ -44,7 +44,7 @@ export function socketUrl(page: string): string {
 
 export class LiveSocket {
   readonly #url: string;
-  readonly #cameras: readonly string[];
+  #cameras: readonly string[];
   readonly #events: LiveSocketEvents;
   #ws: WebSocket | undefined;
   #retryMs = FIRST_RETRY_MS;
@@ -82,6 +82,13 @@ export class LiveSocket {
       setTimeout(() => this.connect(), this.#retryMs);
       this.#retryMs = Math.min(this.#retryMs * 2, MAX_RETRY_MS);
     });
+  }
+
+  /** Change which cameras the page wants frames of (all of them, or none while the tab is hidden). */
+  watch(cameras: readonly string[]): void {
+    this.#cameras = cameras;
+    const ws = this.#ws;
+    if (ws !== undefined && ws.readyState === ws.OPEN) ws.send(watchMessage(cameras));
   }
 
   /** Tell the gateway camera `camera`'s frame is drawn (it then sends that camera's next). */

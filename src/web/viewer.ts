@@ -103,26 +103,25 @@ function start(): void {
   };
 
   const fallback = new Fallback(cards, config.liveLimit, { status: showStatus, down: showDown });
-  const socket = new LiveSocket(
-    socketUrl(location.href),
-    cards.map((card) => card.name),
-    {
-      open() {
-        fallback.stop();
-        for (const card of cards) card.setMode('socket');
-      },
-      frame(message) {
-        const card = cards[message.camera];
-        void (card ? card.paint(message) : Promise.resolve()).finally(() => socket.ack(message.camera));
-      },
-      status: showStatus,
-      down(opened, why) {
-        // An open socket closed: say so and reconnect. One that cannot open: carry on over HTTP meanwhile.
-        if (opened) showDown(`gateway unreachable (${why}); reconnecting…`);
-        else fallback.start();
-      },
+  // A hidden tab asks for no frames (nobody sees them; the status still comes) until it is shown again.
+  const wanted = (): string[] => (document.hidden ? [] : cards.map((card) => card.name));
+  const socket = new LiveSocket(socketUrl(location.href), wanted(), {
+    open() {
+      fallback.stop();
+      for (const card of cards) card.setMode('socket');
     },
-  );
+    frame(message) {
+      const card = cards[message.camera];
+      void (card ? card.paint(message) : Promise.resolve()).finally(() => socket.ack(message.camera));
+    },
+    status: showStatus,
+    down(opened, why) {
+      // An open socket closed: say so and reconnect. One that cannot open: carry on over HTTP meanwhile.
+      if (opened) showDown(`gateway unreachable (${why}); reconnecting…`);
+      else fallback.start();
+    },
+  });
+  document.addEventListener('visibilitychange', () => socket.watch(wanted()));
   socket.connect();
 }
 
