@@ -138,6 +138,7 @@ export class CameraCard {
     if (mode === this.#mode) return;
     this.#mode = mode;
     this.#painter.clear();
+    this.#shown.sample(mode === 'stream' || mode === 'snapshot');
     if (mode === 'stream') this.#img.src = `${this.base}stream`;
     else if (mode === 'snapshot') this.#img.src = withBust(`${this.base}snapshot`);
     else this.#img.removeAttribute('src');
@@ -146,7 +147,9 @@ export class CameraCard {
 
   /** Show a picture from the socket; resolves once it is drawn (or when the card takes its picture elsewhere). */
   async paint(message: FrameMessage): Promise<void> {
-    if (this.#mode === 'socket') await this.#painter.paint(message);
+    if (this.#mode !== 'socket') return;
+    await this.#painter.paint(message);
+    this.#shown.count();
   }
 
   /** Open the live stream again (after an error, or when the gateway is back). */
