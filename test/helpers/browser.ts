@@ -64,14 +64,15 @@ export interface Served {
   server: RunningServer;
 }
 
-/** The real app over these cameras on a real socket, each camera producing a frame every `frameMs`. */
+/** The real app over these cameras on a real socket (`port` 0: any free one), each camera producing a frame every `frameMs`. */
 export async function serve(
   cameras: LiveCamera[],
   auth?: { username: string; password: string },
   frameMs = 50,
+  port = 0,
 ): Promise<Served> {
   const gateway = createApp(auth ? { cameras, version: 'test', auth } : { cameras, version: 'test' });
-  const server = await listen(gateway.app, { host: '127.0.0.1', port: 0 });
+  const server = await listen(gateway.app, { host: '127.0.0.1', port });
   for (const camera of cameras) camera.produce(frameMs);
   return { cameras, gateway, server };
 }

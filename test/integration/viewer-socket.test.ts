@@ -156,6 +156,46 @@ describeWithTools(['chromium'], 'the viewer page over one WebSocket', () => {
     await page.close();
   });
 
+  it('a hidden tab asks for no frames and gets them again when shown; a gateway that comes back is reconnected', async () => {
+    const camera = new LiveCamera('desk');
+    served = await serve([camera]);
+    const url = served.server.url;
+    const page = await browser.newPage();
+    await page.goto(url);
+    const shown = (): Promise<string | undefined> =>
+      page.$eval('img.live', (img) => (img as HTMLImageElement).dataset.frameIndex);
+    await expect.poll(shown, WAIT).toBeDefined();
+
+    // The tab is hidden (the browser says so through document.hidden and visibilitychange).
+    const setHidden = (hidden: boolean): Promise<void> =>
+      page.evaluate((h) => {
+        Object.defineProperty(document, 'hidden', { value: h, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, hidden);
+    await setHidden(true);
+    await expect.poll(() => camera.activeViewers.length, WAIT).toBe(0);
+    const stat = (): Promise<string | null> => page.locator('[data-stat="frames"]').textContent();
+    const frames = await stat();
+    await expect.poll(stat, WAIT).not.toBe(frames); // the status still comes
+    expect(served.gateway.openSockets).toBe(1);
+    await setHidden(false);
+    await expect.poll(() => camera.activeViewers.length, WAIT).toBe(1);
+    const before = await shown();
+    await expect.poll(shown, WAIT).not.toBe(before);
+
+    // The gateway goes away: the page says so; it comes back on the same port: the page reconnects.
+    await unserve(served);
+    await expect.poll(() => page.locator('#gw').textContent(), WAIT).toMatch(/unreachable/);
+    const again = new LiveCamera('desk');
+    served = await serve([again], undefined, 50, Number(new URL(url).port));
+    await expect.poll(() => served!.gateway.openSockets, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => again.activeViewers.map((v) => v.kind), WAIT).toEqual(['stream']);
+    const index = await shown();
+    await expect.poll(shown, WAIT).not.toBe(index);
+    await expect.poll(() => page.locator('.badge').textContent(), WAIT).toBe('online');
+    await page.close();
+  }, 90_000);
+
   it('with its WebSocket blocked, falls back to MJPEG streams, snapshot tiles and polling; takes the socket when it comes', async () => {
     const names = ['a', 'b', 'c', 'd', 'e'];
     const cameras = names.map((name) => new LiveCamera(name));
