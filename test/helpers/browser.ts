@@ -4,6 +4,7 @@
  * rates a real Camera reports), and the real app served on a real socket.
  */
 import { type Browser, chromium } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { CameraStatus } from '../../src/camera/status.js';
 import { createApp, type GatewayApp } from '../../src/http/app.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
@@ -82,4 +83,33 @@ export async function unserve(s: Served | undefined): Promise<void> {
   for (const camera of s.cameras) camera.stop();
   s.gateway.close();
   await s.server.close();
+}
+
+/** One browser for a test file, and the app each test serves (stopped after it). */
+export interface ChromiumSession {
+  readonly browser: Browser;
+  served: Served | undefined;
+}
+
+/** Call inside `describeWithTools(['chromium'], …)`: launches Chromium once, stops each test's app after it. */
+export function useChromium(): ChromiumSession {
+  let browser: Browser | undefined;
+  const session: ChromiumSession = {
+    get browser(): Browser {
+      if (!browser) throw new Error('Chromium is not launched (useChromium() outside describeWithTools?)');
+      return browser;
+    },
+    served: undefined,
+  };
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  afterEach(async () => {
+    await unserve(session.served);
+    session.served = undefined;
+  });
+  return session;
 }

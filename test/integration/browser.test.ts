@@ -7,11 +7,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { ControlError as SchemaControlError } from '../../src/control/errors.js';
 import { actionControl, boolControl, enumControl, intControl } from '../../src/control/schema.js';
-import { LiveCamera, launchChromium, type Served, serve, unserve } from '../helpers/browser.js';
+import { LiveCamera, serve, useChromium } from '../helpers/browser.js';
 import { describeWithTools } from '../helpers/tools.js';
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
@@ -60,30 +60,16 @@ async function renders(page: Page, n: number): Promise<void> {
   }
 }
 
-let browser: Browser;
-let served: Served | undefined;
-
 describeWithTools(['chromium'], 'viewer page in Chromium', () => {
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  afterEach(async () => {
-    await unserve(served);
-    served = undefined;
-  });
+  const session = useChromium();
 
   it('paints the live image, updates stats, follows online/offline, saves snapshots', async () => {
     const camera = new LiveCamera('desk', { controls: [] });
     camera.info = { model: 'ESP32-CAM', sensor: 'OV2640', firmware: '1.0.0', framesize: 'QVGA', quality: 10 };
     camera.logs = ['boot: camera init ok', 'wifi: disabled (serial mode)', 'stream: started, 20 fps'];
-    served = await serve([camera]);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    await page.goto(served.server.url);
+    session.served = await serve([camera]);
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 760 } });
+    await page.goto(session.served.server.url);
 
     // The <img> shows the camera's picture at its real size.
     await page.waitForFunction(
@@ -151,9 +137,9 @@ describeWithTools(['chromium'], 'viewer page in Chromium', () => {
       if (value !== undefined) camera.info = { ...camera.info, [variable]: value };
       return { ok: true, reply: `ok ${variable}=${value ?? ''}` };
     };
-    served = await serve([camera]);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    await page.goto(served.server.url);
+    session.served = await serve([camera]);
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 760 } });
+    await page.goto(session.served.server.url);
     await expect.poll(() => text(page.locator('.badge')), WAIT).toBe('online');
     expect(await page.locator('.controls').isHidden()).toBe(true);
 
@@ -268,8 +254,8 @@ describeWithTools(['chromium'], 'viewer page in Chromium', () => {
     const auth = { username: 'maker', password: 's3cret' };
     const names = ['front <door>', 'garage', 'attic', 'yard', 'shed'];
     const cameras = names.map((name) => new LiveCamera(name));
-    served = await serve(cameras, auth);
-    const context = await browser.newContext({
+    session.served = await serve(cameras, auth);
+    const context = await session.browser.newContext({
       httpCredentials: auth,
       viewport: { width: 1280, height: 640 },
     });
@@ -280,7 +266,7 @@ describeWithTools(['chromium'], 'viewer page in Chromium', () => {
     page.on('request', (request) => {
       if (/\/stream(\?|$)/.test(request.url())) streams.push(request.url());
     });
-    await page.goto(served.server.url);
+    await page.goto(session.served.server.url);
     // Every tile shows its picture, all of them live: the socket's handshake carried the credentials.
     await page.waitForFunction(
       () =>
@@ -301,9 +287,9 @@ describeWithTools(['chromium'], 'viewer page in Chromium', () => {
     const streaming = (camera: LiveCamera): boolean => camera.activeViewers.some((v) => v.kind === 'stream');
     expect(cameras.map(streaming)).toEqual(names.map(() => true));
     // One WebSocket for the whole page, no MJPEG connection, no snapshot tile.
-    expect(sockets).toEqual([`${served.server.url.replace('http:', 'ws:')}/ws`]);
+    expect(sockets).toEqual([`${session.served.server.url.replace('http:', 'ws:')}/ws`]);
     expect(streams).toEqual([]);
-    expect(served.gateway.openSockets).toBe(1);
+    expect(session.served.gateway.openSockets).toBe(1);
     expect(await page.locator('.go-live:visible').count()).toBe(0);
     // Each camera's controls come from its own schema (FakeCamera's default: quality and framesize);
     // a camera that does not say which frame size it uses gets a disabled placeholder, then the choices.
