@@ -3,7 +3,7 @@
  * suite launches it, a FakeCamera that plays a device (frames on a timer, the
  * rates a real Camera reports), and the real app served on a real socket.
  */
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { CameraStatus } from '../../src/camera/status.js';
 import { createApp, type GatewayApp } from '../../src/http/app.js';
@@ -83,6 +83,28 @@ export async function unserve(s: Served | undefined): Promise<void> {
   for (const camera of s.cameras) camera.stop();
   s.gateway.close();
   await s.server.close();
+}
+
+/** The page's WebSocket URLs and its MJPEG stream requests, as they happen. */
+export function watchConnections(page: Page): { sockets: string[]; streams: string[] } {
+  const seen = { sockets: [] as string[], streams: [] as string[] };
+  page.on('websocket', (ws) => seen.sockets.push(ws.url()));
+  page.on('request', (request) => {
+    if (/\/stream(\?|$)/.test(request.url())) seen.streams.push(request.url());
+  });
+  return seen;
+}
+
+/** Wait until every card's picture is `width` pixels wide (every camera shows an image). */
+export async function everyPicture(page: Page, width: number, timeout: number): Promise<void> {
+  await page.waitForFunction(
+    (w) =>
+      Array.from(document.querySelectorAll<HTMLImageElement>('img.live')).every(
+        (img) => img.naturalWidth === w,
+      ),
+    width,
+    { timeout },
+  );
 }
 
 /** One browser for a test file, and the app each test serves (stopped after it). */

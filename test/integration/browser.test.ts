@@ -11,7 +11,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { ControlError as SchemaControlError } from '../../src/control/errors.js';
 import { actionControl, boolControl, enumControl, intControl } from '../../src/control/schema.js';
-import { LiveCamera, serve, useChromium } from '../helpers/browser.js';
+import { everyPicture, LiveCamera, serve, useChromium, watchConnections } from '../helpers/browser.js';
 import { describeWithTools } from '../helpers/tools.js';
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
@@ -260,22 +260,10 @@ describeWithTools(['chromium'], 'viewer page in Chromium', () => {
       viewport: { width: 1280, height: 640 },
     });
     const page = await context.newPage();
-    const sockets: string[] = [];
-    const streams: string[] = [];
-    page.on('websocket', (ws) => sockets.push(ws.url()));
-    page.on('request', (request) => {
-      if (/\/stream(\?|$)/.test(request.url())) streams.push(request.url());
-    });
+    const seen = watchConnections(page);
     await page.goto(session.served.server.url);
     // Every tile shows its picture, all of them live: the socket's handshake carried the credentials.
-    await page.waitForFunction(
-      () =>
-        Array.from(document.querySelectorAll<HTMLImageElement>('img.live')).every(
-          (img) => img.naturalWidth === 320,
-        ),
-      null,
-      WAIT,
-    );
+    await everyPicture(page, 320, WAIT.timeout);
     expect(await page.locator('img.live').count()).toBe(5);
     // The hostile name is shown as text, not markup.
     expect(await text(page.locator('[data-cam-index="0"] h2'))).toBe('front <door>');
@@ -287,8 +275,8 @@ describeWithTools(['chromium'], 'viewer page in Chromium', () => {
     const streaming = (camera: LiveCamera): boolean => camera.activeViewers.some((v) => v.kind === 'stream');
     expect(cameras.map(streaming)).toEqual(names.map(() => true));
     // One WebSocket for the whole page, no MJPEG connection, no snapshot tile.
-    expect(sockets).toEqual([`${session.served.server.url.replace('http:', 'ws:')}/ws`]);
-    expect(streams).toEqual([]);
+    expect(seen.sockets).toEqual([`${session.served.server.url.replace('http:', 'ws:')}/ws`]);
+    expect(seen.streams).toEqual([]);
     expect(session.served.gateway.openSockets).toBe(1);
     expect(await page.locator('.go-live:visible').count()).toBe(0);
     // Each camera's controls come from its own schema (FakeCamera's default: quality and framesize);

@@ -8,7 +8,14 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { nowSeconds } from '../../src/stream/ring-buffer.js';
-import { LiveCamera, serve, unserve, useChromium } from '../helpers/browser.js';
+import {
+  everyPicture,
+  LiveCamera,
+  serve,
+  unserve,
+  useChromium,
+  watchConnections,
+} from '../helpers/browser.js';
 import { describeWithTools } from '../helpers/tools.js';
 
 const WAIT = { timeout: 10_000 };
@@ -53,16 +60,6 @@ async function clockOffset(page: Page): Promise<number> {
 /** Each card's "Frames" statistic (moves with every status the page gets). */
 function framesStats(page: Page): Promise<string[]> {
   return page.$$eval('[data-stat="frames"]', (els) => els.map((el) => el.textContent ?? ''));
-}
-
-/** The page's WebSocket URLs and its MJPEG stream requests, as they happen. */
-function watchConnections(page: Page): { sockets: string[]; streams: string[] } {
-  const seen = { sockets: [] as string[], streams: [] as string[] };
-  page.on('websocket', (ws) => seen.sockets.push(ws.url()));
-  page.on('request', (request) => {
-    if (/\/stream(\?|$)/.test(request.url())) seen.streams.push(request.url());
-  });
-  return seen;
 }
 
 interface Draw {
@@ -224,14 +221,7 @@ describeWithTools(['chromium'], 'the viewer page over one WebSocket', () => {
     });
     await page.goto(session.served.server.url);
     // Four live MJPEG streams, the fifth as refreshed snapshots; the stats come by polling.
-    await page.waitForFunction(
-      () =>
-        Array.from(document.querySelectorAll<HTMLImageElement>('img.live')).every(
-          (img) => img.naturalWidth === 320,
-        ),
-      null,
-      WAIT,
-    );
+    await everyPicture(page, 320, WAIT.timeout);
     const streaming = (camera: LiveCamera): boolean => camera.activeViewers.some((v) => v.kind === 'stream');
     await expect.poll(() => cameras.map(streaming), WAIT).toEqual([true, true, true, true, false]);
     await expect
