@@ -36,6 +36,11 @@ export function serveUpgrades(server: Server): void {
   });
 }
 
+/** Whether this request came as an upgrade through `serveUpgrades` and is not claimed yet. */
+export function isPendingUpgrade(request: IncomingMessage): boolean {
+  return pending.has(request);
+}
+
 /**
  * Take over the socket of an upgrade request (from its Node bindings' `incoming`): the
  * response that would have answered it is detached, and nothing is written. `undefined`

@@ -19,7 +19,7 @@ import type { CameraHandle } from '../camera/handle.js';
 import { ViewerMessages } from '../stream/viewer-message.js';
 import { ApiError } from './errors.js';
 import { ALREADY_SENT, nodeBindings, remoteOf } from './frames.js';
-import { claimUpgrade } from './upgrade.js';
+import { claimUpgrade, isPendingUpgrade } from './upgrade.js';
 import { type PageCamera, ViewerPage } from './ws-page.js';
 
 /** The largest message a page may send (a watch list of every camera fits many times over). */
@@ -83,7 +83,9 @@ export class ViewerSockets {
 
   /** The `/ws` route: accept the WebSocket handshake (after the app's auth), or say why not. */
   handle(c: Context): Response {
-    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+    const { incoming } = nodeBindings(c);
+    // Node passes a request on as an upgrade only with both `Upgrade: websocket` and `Connection: Upgrade`.
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket' || (incoming && !isPendingUpgrade(incoming))) {
       c.header('Upgrade', 'websocket');
       throw new ApiError(426, 'this is the viewer page\'s WebSocket: connect with "Upgrade: websocket"');
     }
@@ -94,7 +96,6 @@ export class ViewerSockets {
         `WebSocket from origin ${c.req.header('origin')} refused (allow it with --cors)`,
       );
     }
-    const { incoming } = nodeBindings(c);
     const upgrade = claimUpgrade(incoming);
     if (!incoming || !upgrade) {
       throw new ApiError(501, "WebSockets are served only by the gateway's own Node server (listen())");

@@ -12,7 +12,7 @@ import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
 import { MAX_PAGE_MESSAGE_BYTES, ViewerSockets } from '../../src/http/ws.js';
 import { FakeCamera, fixtureFrames } from '../helpers/fake-camera.js';
-import { startGateway, type TestGateway, waitFor } from '../helpers/http.js';
+import { StreamClient, startGateway, type TestGateway, waitFor } from '../helpers/http.js';
 import { PageSocket, type PageSocketOptions } from '../helpers/page-socket.js';
 
 const frames = fixtureFrames();
@@ -217,6 +217,10 @@ describe('viewer socket: the handshake', () => {
     expect(plain.status).toBe(426);
     expect(plain.headers.get('upgrade')).toBe('websocket');
     expect(((await plain.json()) as { error: string }).error).toMatch(/Upgrade: websocket/);
+    // An Upgrade header without `Connection: Upgrade` is no upgrade either.
+    const half = await StreamClient.open(gw.url, '/ws', { headers: { Upgrade: 'websocket' } });
+    half.destroy();
+    expect(half.status).toBe(426);
     const res = await gw.gateway.app.request('/ws', {
       headers: { Upgrade: 'websocket', Connection: 'Upgrade' },
     });
