@@ -43,20 +43,27 @@ export class FramePainter {
       // A JPEG the browser cannot decode: the next picture replaces it.
     }
     this.#drawnAt = performance.now();
-    this.clear();
+    this.#release();
     this.#url = url;
     if (message.kind === 'frame') {
       img.dataset.frameIndex = String(message.index);
       img.dataset.frameTime = message.timestamp.toFixed(6);
-    } else {
-      delete img.dataset.frameIndex;
-      delete img.dataset.frameTime;
-    }
+    } else this.#unmark();
   }
 
-  /** Let go of the last picture's blob URL (the image is about to show something else). */
+  /** The image is about to show something else: let go of the last picture and its marks. */
   clear(): void {
+    this.#release();
+    this.#unmark();
+  }
+
+  #release(): void {
     if (this.#url !== undefined) URL.revokeObjectURL(this.#url);
     this.#url = undefined;
+  }
+
+  #unmark(): void {
+    delete this.#img.dataset.frameIndex;
+    delete this.#img.dataset.frameTime;
   }
 }

@@ -75,7 +75,7 @@ describeWithTools(['chromium'], 'the viewer page over one WebSocket', () => {
 
   it('8 cameras × 3 tabs: every picture and every stat changes within 5 s in every tab, one socket per tab', async () => {
     const cameras = Array.from({ length: 8 }, (_, i) => new LiveCamera(`cam${i}`));
-    session.served = await serve(cameras, undefined, 100);
+    session.served = await serve(cameras, undefined, 250);
     const context = await session.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const tabs = await Promise.all([0, 1, 2].map(() => context.newPage()));
     const seen = tabs.map(watchConnections);
