@@ -183,7 +183,8 @@ describeWithTools(['chromium'], 'the viewer page offers exactly what each camera
         for (const value of ['0', '1'])
           expect(await refusals(sender, base, [{ ...stream, values: [value] }])).toEqual([]);
       }
-    });
+      // About a hundred commands, one at a time per camera: ~20 s alone on a loaded 2-core machine.
+    }, 60_000);
   }
 
   for (const name of CAMERAS.map((c) => c.name)) {
