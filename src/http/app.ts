@@ -14,8 +14,10 @@ import type { Logger } from '../log.js';
 import { ApiError, badParameter, errorResponse, notFoundResponse } from './errors.js';
 import { FrameRoutes, linkedSignal } from './frames.js';
 import { createGuard } from './guard.js';
+import { NO_SIGNAL_JPEG } from './no-signal.js';
 import { controlParams } from './params.js';
 import { viewerAsset, viewerPage } from './viewer.js';
+import { ViewerSockets } from './ws.js';
 
 /** Largest control request body; more is a 413. */
 export const MAX_CONTROL_BODY_BYTES = 64 * 1024;
@@ -43,7 +45,9 @@ export interface GatewayApp {
   readonly app: Hono;
   /** MJPEG responses currently open. */
   readonly openStreams: number;
-  /** Ends every open stream now (and answers new stream requests 503). Idempotent. */
+  /** Viewer pages connected by WebSocket (`/ws`). */
+  readonly openSockets: number;
+  /** Ends every open stream and viewer socket now (and answers new stream requests 503). Idempotent. */
   close(): void;
 }
 
@@ -88,6 +92,22 @@ export function createApp(options: AppOptions): GatewayApp {
   };
 
   const uptime = (): number => Math.round((Date.now() - startedAt) / 10) / 100;
+  const gatewayStatus = () => ({
+    name: 'cam-gateway',
+    version: options.version,
+    startedAt: new Date(startedAt).toISOString(),
+    uptime: uptime(),
+    openStreams: frames.openStreams,
+    cameras: cameras.map((camera) => camera.status()),
+  });
+  const sockets = new ViewerSockets({
+    cameras,
+    byName: cameraByName,
+    status: gatewayStatus,
+    placeholder: NO_SIGNAL_JPEG,
+    resendMs: options.stillResendMs ?? 1000,
+    ...(options.cors !== undefined ? { cors: options.cors } : {}),
+  });
 
   const app = new Hono();
   app.onError(errorResponse);
@@ -137,16 +157,8 @@ export function createApp(options: AppOptions): GatewayApp {
   app.get('/stream', (c) => frames.stream(c, defaultCamera));
   app.get('/snapshot', (c) => frames.snapshot(c, defaultCamera));
   app.on(['GET', 'POST'], '/control', guard.stateChange, limit, (c) => control(c, defaultCamera));
-  app.get('/status', (c) =>
-    c.json({
-      name: 'cam-gateway',
-      version: options.version,
-      startedAt: new Date(startedAt).toISOString(),
-      uptime: uptime(),
-      openStreams: frames.openStreams,
-      cameras: cameras.map((camera) => camera.status()),
-    }),
-  );
+  app.get('/status', (c) => c.json(gatewayStatus()));
+  app.get('/ws', (c) => sockets.handle(c));
   app.get('/cams/:name/stream', (c) => frames.stream(c, cameraByName(c.req.param('name'))));
   app.get('/cams/:name/snapshot', (c) => frames.snapshot(c, cameraByName(c.req.param('name'))));
   app.on(['GET', 'POST'], '/cams/:name/control', guard.stateChange, limit, (c) =>
@@ -167,8 +179,12 @@ export function createApp(options: AppOptions): GatewayApp {
     get openStreams() {
       return frames.openStreams;
     },
+    get openSockets() {
+      return sockets.openSockets;
+    },
     close() {
       frames.close();
+      sockets.close();
     },
   };
 }

@@ -18,7 +18,7 @@ import { NO_SIGNAL_JPEG } from './no-signal.js';
 import { parseFlag, parseFps } from './params.js';
 
 /** @hono/node-server's marker header for "the handler wrote the response itself". */
-const ALREADY_SENT = 'x-hono-already-sent';
+export const ALREADY_SENT = 'x-hono-already-sent';
 
 export interface FrameRoutesOptions {
   /** `?fresh=1` wait, ms. */
@@ -39,7 +39,7 @@ export function nodeBindings(c: Context): Partial<HttpBindings> {
   return (c.env as Partial<HttpBindings> | undefined) ?? {};
 }
 
-function remoteOf(c: Context): string | undefined {
+export function remoteOf(c: Context): string | undefined {
   const socket = nodeBindings(c).incoming?.socket;
   if (!socket?.remoteAddress) return undefined;
   return `${socket.remoteAddress}:${socket.remotePort}`;

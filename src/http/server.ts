@@ -1,7 +1,8 @@
 /**
  * Serve a Hono app on a real socket (`@hono/node-server`), with a `close()`
- * that does not wait for MJPEG clients: open connections are destroyed; and,
- * when asked, a cap on open connections (`connection-cap.ts`).
+ * that does not wait for MJPEG clients: open connections are destroyed; when
+ * asked, a cap on open connections (`connection-cap.ts`). Upgrade requests (the
+ * viewer page's WebSocket) are answered by the app too (`upgrade.ts`).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -10,6 +11,7 @@ import type { Hono } from 'hono';
 import { type Logger, silentLogger } from '../log.js';
 import { localUrl } from './addresses.js';
 import { ConnectionCap } from './connection-cap.js';
+import { serveUpgrades } from './upgrade.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -61,6 +63,7 @@ export function listen(app: Hono, options: ListenOptions): Promise<RunningServer
       ? new ConnectionCap({ max: options.maxConnections, logger: options.logger ?? silentLogger })
       : undefined;
   const server = createAdaptorServer({ fetch: cap ? cap.wrap(app.fetch) : app.fetch }) as Server;
+  serveUpgrades(server);
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

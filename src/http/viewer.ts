@@ -3,7 +3,7 @@
  * built from `src/web` (`npm run build` compiles its modules and copies
  * `index.html` and `viewer.css` to `dist/web/`); the server only fills in the
  * title and a JSON config block (camera names, their relative URL bases, which
- * stream live). Everything else the page renders itself from `status`,
+ * stream live without the WebSocket). Everything else the page renders itself from `status`,
  * including each camera's controls from the schema the camera publishes. URLs
  * are relative so the page also works behind a reverse proxy under a sub-path.
  */
@@ -24,10 +24,12 @@ export interface ViewerAsset {
 }
 
 /**
- * Browsers open at most ~6 HTTP/1.1 connections per host and every MJPEG
- * stream holds one for good; beyond this many cameras the rest show snapshots
- * refreshed once a second, leaving connections for `status`, snapshots and
- * controls. A tile's "Watch live" button swaps it with the oldest live one.
+ * The page normally takes every camera's frames over its one WebSocket. Without
+ * it (a proxy that blocks it) each MJPEG `<img>` holds one of the ~6 HTTP/1.1
+ * connections browsers open per host for good; beyond this many cameras the rest
+ * then show snapshots refreshed once a second, leaving connections for `status`,
+ * snapshots and controls. A tile's "Watch live" button swaps it with the oldest
+ * live one.
  */
 export const LIVE_STREAM_LIMIT = 4;
 

@@ -1,12 +1,15 @@
 /**
- * One camera's card: the picture (live MJPEG `<img>` or snapshots refreshed
- * once a second), the NO SIGNAL overlay, state badge, statistics, snapshot
- * download, controls, device info and log. Built from the page's
- * `#camera-card` template; everything a device supplies goes in as text.
+ * One camera's card: the picture (frames from the page's WebSocket, or without
+ * it a live MJPEG `<img>` or snapshots refreshed once a second), the NO SIGNAL
+ * overlay, state badge, statistics, snapshot download, controls, device info
+ * and log. Built from the page's `#camera-card` template; everything a device
+ * supplies goes in as text.
  */
 import { fetchSnapshot, sendControl } from './api.js';
 import { ControlPanel } from './controls.js';
 import { count, fileSafe, fixed, setText, stamp, withBust } from './format.js';
+import type { FrameMessage } from './frame-message.js';
+import { FramePainter } from './frame-painter.js';
 import { ShownFps } from './shown-fps.js';
 import type { CameraView } from './status.js';
 
@@ -15,9 +18,12 @@ export interface CameraConfig {
   readonly name: string;
   /** Relative URL prefix of its routes: `''` or `cams/NAME/`. */
   readonly base: string;
-  /** Starts as a live stream (else as refreshed snapshots). */
+  /** Without the WebSocket, starts as a live stream (else as refreshed snapshots). */
   readonly live: boolean;
 }
+
+/** Where the picture comes from: the page's WebSocket, an MJPEG stream, or snapshots (none yet: blank). */
+export type PictureMode = 'socket' | 'stream' | 'snapshot' | 'none';
 
 /** After a stream error, try again this much later. */
 const RETRY_MS = 2000;
@@ -35,7 +41,9 @@ export class CameraCard {
   readonly name: string;
   readonly base: string;
   readonly root: HTMLElement;
-  #live: boolean;
+  /** Without the WebSocket, this card starts as a live stream. */
+  readonly startsLive: boolean;
+  #mode: PictureMode = 'none';
   /** Online at the last status (undefined before the first). */
   #online: boolean | undefined;
   #infoKey = '';
@@ -52,18 +60,20 @@ export class CameraCard {
   readonly #stats: Record<Stat, HTMLElement>;
   readonly #controls: ControlPanel;
   readonly #shown: ShownFps;
+  readonly #painter: FramePainter;
 
-  /** `onGoLive` runs when the person asks this (snapshot) tile to stream live. */
+  /** `onGoLive` runs when the person asks this (snapshot) tile to stream live; `drawFps` caps socket drawing. */
   constructor(
     template: HTMLTemplateElement,
     camera: CameraConfig,
     index: number,
     open: boolean,
     onGoLive: (card: CameraCard) => void,
+    drawFps?: number,
   ) {
     this.name = camera.name;
     this.base = camera.base;
-    this.#live = camera.live;
+    this.startsLive = camera.live;
     const fragment = template.content.cloneNode(true);
     if (!(fragment instanceof DocumentFragment)) throw new Error('viewer page: bad camera card template');
     this.root = find(fragment, 'article.cam', HTMLElement);
@@ -109,27 +119,42 @@ export class CameraCard {
     this.#liveButton.addEventListener('click', () => onGoLive(this));
     this.#img.addEventListener('error', () => {
       // The stream ended (gateway restarted, network blip): try again shortly.
-      if (this.#live) setTimeout(() => this.restartStream(), RETRY_MS);
+      if (this.#mode === 'stream') setTimeout(() => this.restartStream(), RETRY_MS);
     });
     this.#shown = new ShownFps(this.#img);
+    this.#painter = new FramePainter(this.#img, drawFps);
     this.#showMode();
-    this.#img.src = camera.live ? `${camera.base}stream` : `${camera.base}snapshot`;
   }
 
-  get live(): boolean {
-    return this.#live;
+  get mode(): PictureMode {
+    return this.#mode;
   }
 
-  /** Switch between a live stream and snapshots refreshed with each status. */
-  setLive(live: boolean): void {
-    this.#live = live;
-    this.#img.src = live ? `${this.base}stream` : withBust(`${this.base}snapshot`);
+  /**
+   * Take the picture from the page's WebSocket (`paint`), a live MJPEG stream, or
+   * snapshots refreshed with each status. Leaving a stream closes its connection.
+   */
+  setMode(mode: PictureMode): void {
+    if (mode === this.#mode) return;
+    this.#mode = mode;
+    this.#painter.clear();
+    this.#shown.sample(mode === 'stream' || mode === 'snapshot');
+    if (mode === 'stream') this.#img.src = `${this.base}stream`;
+    else if (mode === 'snapshot') this.#img.src = withBust(`${this.base}snapshot`);
+    else this.#img.removeAttribute('src');
     this.#showMode();
+  }
+
+  /** Show a picture from the socket; resolves once it is drawn (or when the card takes its picture elsewhere). */
+  async paint(message: FrameMessage): Promise<void> {
+    if (this.#mode !== 'socket') return;
+    await this.#painter.paint(message);
+    this.#shown.count();
   }
 
   /** Open the live stream again (after an error, or when the gateway is back). */
   restartStream(): void {
-    if (this.#live) this.#img.src = withBust(`${this.base}stream`);
+    if (this.#mode === 'stream') this.#img.src = withBust(`${this.base}stream`);
   }
 
   /** The gateway cannot be reached: nobody knows this camera's state. */
@@ -152,10 +177,10 @@ export class CameraCard {
     this.#renderInfo(s);
     this.#renderLog(s.logs);
     const img = this.#img;
-    if (!this.#live && s.online) img.src = withBust(`${this.base}snapshot`);
+    if (this.#mode === 'snapshot' && s.online) img.src = withBust(`${this.base}snapshot`);
     // Back online after a gap, or the picture never arrived: reopen the stream.
     const neverPainted = img.complete && img.naturalWidth === 0 && (s.frames ?? 0) > 0;
-    if (this.#live && s.online && (wasOnline === false || neverPainted)) this.restartStream();
+    if (this.#mode === 'stream' && s.online && (wasOnline === false || neverPainted)) this.restartStream();
   }
 
   #renderStats(s: CameraView): void {
@@ -214,8 +239,9 @@ export class CameraCard {
   }
 
   #showMode(): void {
-    this.#modeNote.hidden = this.#live;
-    this.#liveButton.hidden = this.#live;
+    const snapshots = this.#mode === 'snapshot';
+    this.#modeNote.hidden = !snapshots;
+    this.#liveButton.hidden = !snapshots;
   }
 
   async #saveSnapshot(button: HTMLButtonElement): Promise<void> {

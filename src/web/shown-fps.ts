@@ -1,7 +1,9 @@
 /**
- * "fps shown": how often the painted image actually changes. An MJPEG `<img>`
- * fires no event per frame, so once per animation frame the picture is drawn
- * onto a tiny canvas and hashed; a new hash is a new frame on screen.
+ * "fps shown": how often the painted image actually changes. Pictures from the
+ * page's WebSocket are counted as they are drawn (`count()`). An MJPEG `<img>`
+ * fires no event per frame, so while `sample(true)` once per animation frame
+ * the picture is drawn onto a tiny canvas and hashed; a new hash is a new frame
+ * on screen.
  */
 export class ShownFps {
   readonly #img: HTMLImageElement;
@@ -10,6 +12,9 @@ export class ShownFps {
   #lastHash = 0;
   #since = performance.now();
   #rate: number | undefined;
+  #sampling = false;
+  /** Bumped whenever sampling starts or stops, so only the newest animation-frame loop runs. */
+  #loop = 0;
 
   constructor(img: HTMLImageElement) {
     this.#img = img;
@@ -17,7 +22,21 @@ export class ShownFps {
     canvas.width = 24;
     canvas.height = 18;
     this.#ctx = canvas.getContext('2d', { willReadFrequently: true });
+  }
+
+  /** One more picture drawn. */
+  count(): void {
+    this.#changes++;
+  }
+
+  /** Watch the image for changes once per animation frame (for pictures nobody announces), or stop. */
+  sample(on: boolean): void {
+    if (on === this.#sampling) return;
+    this.#sampling = on;
+    const loop = ++this.#loop;
+    if (!on) return;
     const tick = (): void => {
+      if (loop !== this.#loop) return;
       this.#sample();
       requestAnimationFrame(tick);
     };

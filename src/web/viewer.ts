@@ -1,13 +1,17 @@
 /**
  * The viewer page's entry module. It reads the camera list from the server's
- * `#viewer-config` block, builds a card per camera, polls `status` once a
- * second and hands each camera's status to its card. Browsers open only ~6
- * connections per host, so at most `liveLimit` cards stream live; "Watch live"
- * on another swaps it with the oldest live one.
+ * `#viewer-config` block, builds a card per camera, and opens one WebSocket
+ * for the whole page: every camera's frames (each acknowledged once drawn)
+ * and the status pushed once a second come through it, so any number of
+ * cameras and tabs stay live (browsers open only ~6 HTTP connections per
+ * host). When the socket cannot open, the page falls back to plain HTTP
+ * (`fallback.ts`) until it can.
  */
-import { fetchStatus } from './api.js';
 import { CameraCard, type CameraConfig } from './camera-card.js';
+import { Fallback } from './fallback.js';
 import { duration, setText } from './format.js';
+import { drawFpsFrom } from './frame-painter.js';
+import { LiveSocket, socketUrl } from './live-socket.js';
 import { parseGatewayStatus } from './status.js';
 
 interface ViewerConfig {
@@ -15,8 +19,6 @@ interface ViewerConfig {
   readonly authRequired: boolean;
   readonly liveLimit: number;
 }
-
-const POLL_MS = 1000;
 
 function element<T extends Element>(id: string, type: abstract new () => T): T {
   const el = document.getElementById(id);
@@ -68,19 +70,12 @@ function start(): void {
 
   const single = config.cameras.length === 1;
   const template = element('camera-card', HTMLTemplateElement);
-  const liveOrder: CameraCard[] = [];
-  const goLive = (card: CameraCard): void => {
-    if (card.live) return;
-    const demoted = liveOrder.length >= config.liveLimit ? liveOrder.shift() : undefined;
-    demoted?.setLive(false);
-    card.setLive(true);
-    liveOrder.push(card);
-  };
+  const drawFps = drawFpsFrom(location.search);
   const cards = config.cameras.map(
-    (camera, index) => new CameraCard(template, camera, index, single, goLive),
+    (camera, index) =>
+      new CameraCard(template, camera, index, single, (card) => fallback.goLive(card), drawFps),
   );
   const byName = new Map(cards.map((card) => [card.name, card]));
-  liveOrder.push(...cards.filter((card) => card.live));
 
   const grid = document.createElement('div');
   grid.className = `cams ${single ? 'one' : 'grid'}`;
@@ -88,32 +83,46 @@ function start(): void {
   main.replaceChildren(grid);
   showRoutes(config.cameras[0]!.base);
 
-  let failed = false;
-  const poll = async (): Promise<void> => {
-    try {
-      const status = parseGatewayStatus(await fetchStatus());
-      let viewers = 0;
-      for (const camera of status.cameras) {
-        byName.get(camera.name)?.render(camera);
-        viewers += camera.clients ?? 0;
-      }
-      gw.dataset.state = 'up';
-      setText(
-        gw,
-        `v${status.version ?? '?'} · up ${duration(status.uptime)} · ${viewers} viewer${viewers === 1 ? '' : 's'}`,
-      );
-      // The gateway is back after a gap: its streams ended with it.
-      if (failed) for (const card of cards) card.restartStream();
-      failed = false;
-    } catch (err) {
-      failed = true;
-      gw.dataset.state = 'down';
-      setText(gw, `gateway unreachable (${err instanceof Error ? err.message : String(err)})`);
-      for (const card of cards) card.markUnknown();
+  const showStatus = (body: unknown): void => {
+    const status = parseGatewayStatus(body);
+    let viewers = 0;
+    for (const camera of status.cameras) {
+      byName.get(camera.name)?.render(camera);
+      viewers += camera.clients ?? 0;
     }
-    setTimeout(() => void poll(), POLL_MS);
+    gw.dataset.state = 'up';
+    setText(
+      gw,
+      `v${status.version ?? '?'} · up ${duration(status.uptime)} · ${viewers} viewer${viewers === 1 ? '' : 's'}`,
+    );
   };
-  void poll();
+  const showDown = (why: string): void => {
+    gw.dataset.state = 'down';
+    setText(gw, why);
+    for (const card of cards) card.markUnknown();
+  };
+
+  const fallback = new Fallback(cards, config.liveLimit, { status: showStatus, down: showDown });
+  // A hidden tab asks for no frames (nobody sees them; the status still comes) until it is shown again.
+  const wanted = (): string[] => (document.hidden ? [] : cards.map((card) => card.name));
+  const socket = new LiveSocket(socketUrl(location.href), wanted(), {
+    open() {
+      fallback.stop();
+      for (const card of cards) card.setMode('socket');
+    },
+    frame(message) {
+      const card = cards[message.camera];
+      void (card ? card.paint(message) : Promise.resolve()).finally(() => socket.ack(message.camera));
+    },
+    status: showStatus,
+    down(opened, why) {
+      // An open socket closed: say so and reconnect. One that cannot open: carry on over HTTP meanwhile.
+      if (opened) showDown(`gateway unreachable (${why}); reconnecting…`);
+      else fallback.start();
+    },
+  });
+  document.addEventListener('visibilitychange', () => socket.watch(wanted()));
+  socket.connect();
 }
 
 start();

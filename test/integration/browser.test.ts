@@ -7,19 +7,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import type { CameraStatus } from '../../src/camera/status.js';
+import type { Locator, Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { ControlError as SchemaControlError } from '../../src/control/errors.js';
 import { actionControl, boolControl, enumControl, intControl } from '../../src/control/schema.js';
-import { createApp, type GatewayApp } from '../../src/http/app.js';
-import { listen, type RunningServer } from '../../src/http/server.js';
-import type { RingbufferEntry } from '../../src/stream/ring-buffer.js';
-import { FakeCamera, type FakeCameraOptions, fixtureFrames } from '../helpers/fake-camera.js';
+import { everyPicture, LiveCamera, serve, useChromium, watchConnections } from '../helpers/browser.js';
 import { describeWithTools } from '../helpers/tools.js';
 
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
-const FRAMES = fixtureFrames('qvga');
 const WAIT = { timeout: 8000 };
 const FRAMESIZES = [
   { value: 'QVGA', label: 'QVGA 320×240' },
@@ -33,64 +28,6 @@ const SCHEMA = [
   enumControl('framesize', 'Resolution', FRAMESIZES).spec,
   actionControl('info', 'Device info', 'ask the device to send its info again').spec,
 ];
-
-/** A FakeCamera that also reports the rates a real Camera measures (received fps, kB/s over the last 2 s). */
-class LiveCamera extends FakeCamera {
-  readonly #recent: { at: number; bytes: number }[] = [];
-  #timer: NodeJS.Timeout | undefined;
-
-  constructor(name: string, options: FakeCameraOptions = {}) {
-    super(name, options);
-  }
-
-  override push(jpeg: Buffer, deviceTimeUs?: number): RingbufferEntry {
-    const now = performance.now();
-    this.#recent.push({ at: now, bytes: jpeg.length });
-    while (this.#recent.length > 0 && this.#recent[0]!.at < now - 2000) this.#recent.shift();
-    return super.push(jpeg, deviceTimeUs);
-  }
-
-  override status(): CameraStatus {
-    const s = super.status();
-    const since = performance.now() - 2000;
-    const recent = this.#recent.filter((r) => r.at >= since);
-    s.fps = { received: recent.length / 2, served: s.fps.served };
-    s.kBps = recent.reduce((n, r) => n + r.bytes, 0) / 2 / 1000;
-    return s;
-  }
-
-  /** Play a device sending a frame every `ms` while online. */
-  produce(ms = 50): void {
-    let k = 0;
-    this.#timer = setInterval(() => {
-      if (this.online) this.push(FRAMES[k++ % FRAMES.length]!);
-    }, ms);
-  }
-
-  stop(): void {
-    clearInterval(this.#timer);
-  }
-}
-
-interface Served {
-  cameras: LiveCamera[];
-  gateway: GatewayApp;
-  server: RunningServer;
-}
-
-async function serve(cameras: LiveCamera[], auth?: { username: string; password: string }): Promise<Served> {
-  const gateway = createApp(auth ? { cameras, version: 'test', auth } : { cameras, version: 'test' });
-  const server = await listen(gateway.app, { host: '127.0.0.1', port: 0 });
-  for (const camera of cameras) camera.produce();
-  return { cameras, gateway, server };
-}
-
-async function unserve(s: Served | undefined): Promise<void> {
-  if (!s) return;
-  for (const camera of s.cameras) camera.stop();
-  s.gateway.close();
-  await s.server.close();
-}
 
 /** Text of a camera card's statistic (`frames`, `shown`, `size` …). */
 function stat(page: Page, name: string, card = 0): Promise<string> {
@@ -123,33 +60,16 @@ async function renders(page: Page, n: number): Promise<void> {
   }
 }
 
-let browser: Browser;
-let served: Served | undefined;
-
 describeWithTools(['chromium'], 'viewer page in Chromium', () => {
-  beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  afterEach(async () => {
-    await unserve(served);
-    served = undefined;
-  });
+  const session = useChromium();
 
   it('paints the live image, updates stats, follows online/offline, saves snapshots', async () => {
     const camera = new LiveCamera('desk', { controls: [] });
     camera.info = { model: 'ESP32-CAM', sensor: 'OV2640', firmware: '1.0.0', framesize: 'QVGA', quality: 10 };
     camera.logs = ['boot: camera init ok', 'wifi: disabled (serial mode)', 'stream: started, 20 fps'];
-    served = await serve([camera]);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    await page.goto(served.server.url);
+    session.served = await serve([camera]);
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 760 } });
+    await page.goto(session.served.server.url);
 
     // The <img> shows the camera's picture at its real size.
     await page.waitForFunction(
@@ -217,9 +137,9 @@ describeWithTools(['chromium'], 'viewer page in Chromium', () => {
       if (value !== undefined) camera.info = { ...camera.info, [variable]: value };
       return { ok: true, reply: `ok ${variable}=${value ?? ''}` };
     };
-    served = await serve([camera]);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
-    await page.goto(served.server.url);
+    session.served = await serve([camera]);
+    const page = await session.browser.newPage({ viewport: { width: 1280, height: 760 } });
+    await page.goto(session.served.server.url);
     await expect.poll(() => text(page.locator('.badge')), WAIT).toBe('online');
     expect(await page.locator('.controls').isHidden()).toBe(true);
 
@@ -330,26 +250,20 @@ describeWithTools(['chromium'], 'viewer page in Chromium', () => {
     await page.close();
   });
 
-  it('shows several cameras as a grid behind HTTP Basic auth, live streams within the browser connection limit', async () => {
+  it("shows several cameras as a grid behind HTTP Basic auth, every one live over the page's one WebSocket", async () => {
     const auth = { username: 'maker', password: 's3cret' };
     const names = ['front <door>', 'garage', 'attic', 'yard', 'shed'];
     const cameras = names.map((name) => new LiveCamera(name));
-    served = await serve(cameras, auth);
-    const context = await browser.newContext({
+    session.served = await serve(cameras, auth);
+    const context = await session.browser.newContext({
       httpCredentials: auth,
       viewport: { width: 1280, height: 640 },
     });
     const page = await context.newPage();
-    await page.goto(served.server.url);
-    // Every tile shows its picture: four live streams, the fifth as refreshed snapshots.
-    await page.waitForFunction(
-      () =>
-        Array.from(document.querySelectorAll<HTMLImageElement>('img.live')).every(
-          (img) => img.naturalWidth === 320,
-        ),
-      null,
-      WAIT,
-    );
+    const seen = watchConnections(page);
+    await page.goto(session.served.server.url);
+    // Every tile shows its picture, all of them live: the socket's handshake carried the credentials.
+    await everyPicture(page, 320, WAIT.timeout);
     expect(await page.locator('img.live').count()).toBe(5);
     // The hostile name is shown as text, not markup.
     expect(await text(page.locator('[data-cam-index="0"] h2'))).toBe('front <door>');
@@ -359,7 +273,12 @@ describeWithTools(['chromium'], 'viewer page in Chromium', () => {
       .toEqual(names.map(() => 'online'));
     expect(await text(page.locator('.lock'))).toContain('password protected');
     const streaming = (camera: LiveCamera): boolean => camera.activeViewers.some((v) => v.kind === 'stream');
-    expect(cameras.map(streaming)).toEqual([true, true, true, true, false]);
+    expect(cameras.map(streaming)).toEqual(names.map(() => true));
+    // One WebSocket for the whole page, no MJPEG connection, no snapshot tile.
+    expect(seen.sockets).toEqual([`${session.served.server.url.replace('http:', 'ws:')}/ws`]);
+    expect(seen.streams).toEqual([]);
+    expect(session.served.gateway.openSockets).toBe(1);
+    expect(await page.locator('.go-live:visible').count()).toBe(0);
     // Each camera's controls come from its own schema (FakeCamera's default: quality and framesize);
     // a camera that does not say which frame size it uses gets a disabled placeholder, then the choices.
     const garage = page.locator('[data-cam-index="1"]');
@@ -377,12 +296,6 @@ describeWithTools(['chromium'], 'viewer page in Chromium', () => {
     ]);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'viewer-grid.png'), fullPage: true });
-
-    // "Watch live" on the fifth tile swaps it with the oldest live one.
-    await page.locator('[data-cam-index="4"]').getByRole('button', { name: 'Watch live' }).click();
-    await expect.poll(() => cameras.map(streaming), WAIT).toEqual([false, true, true, true, true]);
-    expect(await page.locator('[data-cam-index="4"] .go-live').isHidden()).toBe(true);
-    expect(await page.locator('[data-cam-index="0"] .go-live').isVisible()).toBe(true);
     await context.close();
   });
 });
