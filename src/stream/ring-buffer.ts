@@ -15,9 +15,26 @@ export interface RingbufferEntry {
   readonly deviceTimeUs?: number;
 }
 
-/** Host clock in seconds with microsecond resolution (performance clock anchored to the epoch). */
+/** How often the clock is re-anchored to the wall clock, ms. */
+const ANCHOR_EVERY_MS = 1000;
+let anchorMs = Date.now() - performance.now();
+let anchoredAt = performance.now();
+let lastSeconds = 0;
+
+/**
+ * Host clock in seconds since the Unix epoch with microsecond resolution: the monotonic clock,
+ * re-anchored to the wall clock once a second (on VMs the two drift apart by ~0.5 %, seconds per
+ * hour), and never going backwards.
+ */
 export function nowSeconds(): number {
-  return (performance.timeOrigin + performance.now()) / 1000;
+  const p = performance.now();
+  if (p - anchoredAt >= ANCHOR_EVERY_MS) {
+    anchorMs = Date.now() - p;
+    anchoredAt = p;
+  }
+  const seconds = (anchorMs + p) / 1000;
+  if (seconds > lastSeconds) lastSeconds = seconds;
+  return lastSeconds;
 }
 
 const noop = (): void => {};
