@@ -3,9 +3,11 @@
  * (0 clean stop on SIGINT/SIGTERM, 1 runtime failure, 2 usage error).
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { CameraHandle } from './camera/handle.js';
+import type { CameraStatus } from './camera/status.js';
 import type { CameraOptions, GatewayOptions } from './config.js';
 import { createGateway, type Gateway, VERSION } from './gateway.js';
-import { createLogger, type LogLevel } from './log.js';
+import { createLogger, type Logger, type LogLevel } from './log.js';
 import {
   ConfigError,
   DEFAULTS,
@@ -15,6 +17,9 @@ import {
   type OptionName,
   type OptionSpec,
 } from './options.js';
+import { createRelay, type RelayOptions } from './relay/relay.js';
+import { describeBus, parseNatsUrl, withCredentials } from './sinks/nats/address.js';
+import { stdoutPipe } from './sinks/pipe/stdout.js';
 import { formatPortList, listPorts, type PortInfo } from './source/discover.js';
 import { SerialSource } from './source/serial.js';
 import { SourceError } from './source/types.js';
@@ -51,7 +56,10 @@ export type CliCommand =
       serialDefaults: CameraOptions;
       logLevel: LogLevel;
       quiet: boolean;
-    };
+      /** `--stdout [NAME]`: the camera whose frames go to stdout ('' = the first). */
+      stdout?: string;
+    }
+  | { kind: 'relay'; relay: Omit<RelayOptions, 'logger' | 'version'>; logLevel: LogLevel; quiet: boolean };
 
 /** Where the CLI talks; the defaults are the process's own. */
 export interface CliIo {
@@ -94,12 +102,26 @@ function flagValue<K extends OptionName>(values: RawValues, flag: K): Parsed<K> 
   return spec.parse(raw, `--${flag}`) as never;
 }
 
+/** `--flag` of a table entry whose value may be left out, at the end or before another option: `--flag=`. */
+function fillOptionalValues(argv: readonly string[]): string[] {
+  return argv.map((arg, i) => {
+    const spec: OptionSpec<unknown> | undefined = OPTIONS[arg.slice(2) as OptionName];
+    const next = argv[i + 1];
+    const bare = arg.startsWith('--') && spec?.optionalValue === true;
+    return bare && (next === undefined || next.startsWith('-')) ? `${arg}=` : arg;
+  });
+}
+
 /** Parse and validate argv; throws ConfigError with a one-line message naming the flag. */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliCommand {
   let values: RawValues;
   try {
-    values = parseArgs({ args: [...argv], options: PARSE_OPTIONS, strict: true, allowPositionals: false })
-      .values as RawValues;
+    values = parseArgs({
+      args: fillOptionalValues(argv),
+      options: PARSE_OPTIONS,
+      strict: true,
+      allowPositionals: false,
+    }).values as RawValues;
   } catch (err) {
     throw new ConfigError(describeParseError(err));
   }
@@ -143,6 +165,33 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         ? OPTIONS.auth.parse(env.CAM_GATEWAY_AUTH, 'CAM_GATEWAY_AUTH')
         : undefined;
   const cors = flagValue(values, 'cors');
+  const site = flagValue(values, 'site') ?? DEFAULTS.site;
+  const from = flagValue(values, 'from');
+  if (from !== undefined) {
+    const others = (['port', 'demo', 'replay', 'publish', 'mqtt', 'stdout', 'record'] as const).filter(
+      (flag) => values[flag] !== undefined,
+    );
+    if (others.length > 0) throw new ConfigError(`--from relays the bus and takes no --${others[0]}`);
+    const address = natsAddress(from, '--from', env);
+    const relay: CliCommand & { kind: 'relay' } = {
+      kind: 'relay',
+      relay: {
+        address,
+        site,
+        ringSize: flagValue(values, 'ring') ?? DEFAULTS.ringSize,
+        host: listen?.host ?? DEFAULTS.host,
+        port: listen?.port ?? DEFAULTS.port,
+        ...(auth ? { auth } : {}),
+        ...(cors !== undefined ? { cors } : {}),
+      },
+      logLevel,
+      quiet: values.quiet === true,
+    };
+    return relay;
+  }
+  const publish = flagValue(values, 'publish');
+  const mqtt = flagValue(values, 'mqtt');
+  const stdout = flagValue(values, 'stdout');
 
   const cameras: CameraOptions[] = [];
   for (const spec of ports) {
@@ -158,7 +207,27 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     port: listen?.port ?? DEFAULTS.port,
     ...(auth ? { auth } : {}),
     ...(cors !== undefined ? { cors } : {}),
+    site,
+    ...(publish !== undefined
+      ? {
+          publish: {
+            url: publish,
+            keep: flagValue(values, 'publish-keep') ?? DEFAULTS.publishKeep,
+            ...(env.CAM_GATEWAY_NATS_AUTH !== undefined ? { credentials: env.CAM_GATEWAY_NATS_AUTH } : {}),
+          },
+        }
+      : {}),
+    ...(mqtt !== undefined
+      ? {
+          mqtt: {
+            url: mqtt,
+            fps: flagValue(values, 'mqtt-fps') ?? DEFAULTS.mqttFps,
+            ...(env.CAM_GATEWAY_MQTT_AUTH !== undefined ? { credentials: env.CAM_GATEWAY_MQTT_AUTH } : {}),
+          },
+        }
+      : {}),
   };
+  if (stdout !== undefined && listen === undefined) gateway.port = 0;
   return {
     kind: 'run',
     gateway,
@@ -166,7 +235,19 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     serialDefaults: { ...shared, ...serial },
     logLevel,
     quiet: values.quiet === true,
+    ...(stdout !== undefined ? { stdout } : {}),
   };
+}
+
+/** A `--from` URL with credentials from `CAM_GATEWAY_NATS_AUTH` when it has none. */
+function natsAddress(url: string, name: string, env: NodeJS.ProcessEnv): RelayOptions['address'] {
+  try {
+    return withCredentials(parseNatsUrl(url), env.CAM_GATEWAY_NATS_AUTH);
+  } catch (err) {
+    throw new ConfigError(
+      `${env.CAM_GATEWAY_NATS_AUTH !== undefined ? 'CAM_GATEWAY_NATS_AUTH' : name} ${(err as Error).message}`,
+    );
+  }
 }
 
 function defaultIo(): CliIo {
@@ -223,6 +304,25 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     beforeWrite: () => statusLine?.clear(),
   });
 
+  const served = {
+    io,
+    logger,
+    level,
+    quiet: command.quiet,
+    clearStatus: (line?: StatusLine) => (statusLine = line),
+  };
+  if (command.kind === 'relay') {
+    const relay = createRelay({ ...command.relay, logger, version: VERSION });
+    const r = command.relay;
+    return serve(served, {
+      service: relay,
+      host: r.host,
+      auth: r.auth !== undefined,
+      summary: () =>
+        `cam-gateway ${VERSION}: relay of ${describeBus(r.address)} (site ${r.site}): ${relay.cameras.length} camera(s) ${relay.cameras.map((c) => c.name).join(', ')}; open ${relay.url}/`,
+    });
+  }
+
   const options: GatewayOptions = { ...command.gateway, logger };
   if (command.autoPort) {
     const ports = await io.listPorts();
@@ -242,43 +342,84 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
 
   let gateway: Gateway;
+  let pipe: { camera: CameraHandle; start(): Promise<string> } | undefined;
   try {
     gateway = createGateway(options);
+    if (command.stdout !== undefined) pipe = stdoutPipe(gateway.cameras, command.stdout, io.stdout, logger);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
     return 2;
   }
+  return serve(served, {
+    service: gateway,
+    host: options.host ?? DEFAULTS.host,
+    auth: options.auth !== undefined,
+    summary: () => summary(gateway, options) + (pipe ? `; ${pipe.camera.name}'s frames go to stdout` : ''),
+    ...(pipe ? { ended: pipe.start } : {}),
+    startFailed: async (err) => {
+      if (err instanceof SourceError && (err.code === 'ENOENT' || err.code === 'ENOTTY')) {
+        say(io.stderr, `serial ports present:\n${formatPortList(await io.listPorts())}`);
+      }
+    },
+  });
+}
+
+interface ServeContext {
+  io: CliIo;
+  logger: Logger;
+  level: LogLevel;
+  quiet: boolean;
+  clearStatus(line?: StatusLine): void;
+}
+
+interface Served {
+  service: {
+    start(): Promise<void>;
+    stop(): Promise<void>;
+    readonly cameras: readonly { status(): CameraStatus }[];
+  };
+  host: string;
+  auth: boolean;
+  summary(): string;
+  /** Once started: resolves when the service ends by itself (the --stdout reader went away), saying why. */
+  ended?: () => Promise<string>;
+  startFailed?: (err: unknown) => Promise<void>;
+}
+
+/** Start, say where, run until a stop signal (or the service ends by itself), stop within a second. */
+async function serve(ctx: ServeContext, served: Served): Promise<number> {
+  const { io, logger } = ctx;
   const stopRequested = io.stopSignal();
   try {
-    await gateway.start();
+    await served.service.start();
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    fail(message);
-    if (err instanceof SourceError && (err.code === 'ENOENT' || err.code === 'ENOTTY')) {
-      say(io.stderr, `serial ports present:\n${formatPortList(await io.listPorts())}`);
-    }
+    io.stderr.write(`cam-gateway: ${err instanceof Error ? err.message : String(err)}\n`);
+    await served.startFailed?.(err);
     return 1;
   }
-
-  if (level !== 'error') say(io.stderr, summary(gateway, options));
-  const host = options.host ?? DEFAULTS.host;
-  if (!isLoopback(host) && !options.auth) {
+  if (ctx.level !== 'error') io.stderr.write(`${served.summary()}\n`);
+  if (!isLoopback(served.host) && !served.auth) {
     logger.warn(
-      `listening on ${host} without --auth: anyone on the network can watch and control the camera; set --auth USER:PASS`,
+      `listening on ${served.host} without --auth: anyone on the network can watch and control the camera; set --auth USER:PASS`,
     );
   }
-  if (io.stderr.isTTY && !command.quiet) {
-    statusLine = new StatusLine({ out: io.stderr, read: () => gateway.cameras.map((c) => c.status()) });
+  let statusLine: StatusLine | undefined;
+  if (io.stderr.isTTY && !ctx.quiet) {
+    statusLine = new StatusLine({
+      out: io.stderr,
+      read: () => served.service.cameras.map((c) => c.status()),
+    });
+    ctx.clearStatus(statusLine);
     statusLine.start();
   }
 
-  const signal = await stopRequested;
+  const signal = await (served.ended ? Promise.race([stopRequested, served.ended()]) : stopRequested);
   statusLine?.stop();
-  statusLine = undefined;
+  ctx.clearStatus(undefined);
   logger.info(`${signal}: stopping`);
   // A clean stop finishes well within a second; never hang on a stuck port.
   const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 900).unref());
-  const result = await Promise.race([gateway.stop().then(() => 'stopped' as const), deadline]);
+  const result = await Promise.race([served.service.stop().then(() => 'stopped' as const), deadline]);
   if (result === 'timeout') logger.warn('stop took longer than 0.9 s; exiting anyway');
   return 0;
 }

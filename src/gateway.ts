@@ -5,11 +5,13 @@
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import { Camera } from './camera/camera.js';
-import { type GatewayOptions, resolveCameras, type SourceConfig } from './config.js';
+import { type GatewayOptions, resolveCameras, resolveSinks, type SourceConfig } from './config.js';
 import { createApp, type GatewayApp } from './http/app.js';
 import { listen, type RunningServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { DEFAULTS } from './options.js';
+import { HomeAssistantSink } from './sinks/mqtt/home-assistant.js';
+import { BusPublisher } from './sinks/nats/publisher.js';
 import { DEMO_FILE, ReplaySource } from './source/replay.js';
 import { SerialSource } from './source/serial.js';
 import type { ByteSource } from './source/types.js';
@@ -25,6 +27,10 @@ export interface Gateway {
   /** The HTTP layer's handle (open stream count, close). */
   readonly http: GatewayApp;
   readonly cameras: Camera[];
+  /** Publishing on NATS (`publish`), when configured. */
+  readonly bus: BusPublisher | undefined;
+  /** Home Assistant through MQTT (`mqtt`), when configured. */
+  readonly homeAssistant: HomeAssistantSink | undefined;
   /** `http://host:port` once started, '' before. */
   readonly url: string;
   /** Open every camera's source, then listen. Rejects with a one-line error (port busy, EADDRINUSE …). */
@@ -72,6 +78,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.cors ? { cors: options.cors } : {}),
   });
+  const sinks = resolveSinks(options);
+  const version = options.version ?? VERSION;
+  const bus = sinks.publish && new BusPublisher(cameras, sinks.publish, logger);
+  const homeAssistant = sinks.mqtt && new HomeAssistantSink(cameras, { ...sinks.mqtt, version }, logger);
   const host = options.host ?? DEFAULTS.host;
   const port = options.port ?? DEFAULTS.port;
   let server: RunningServer | undefined;
@@ -89,6 +99,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     app: http.app,
     http,
     cameras,
+    bus,
+    homeAssistant,
     get url() {
       return url;
     },
@@ -105,10 +117,13 @@ export function createGateway(options: GatewayOptions): Gateway {
         throw failed.reason;
       }
       url = server.url;
+      bus?.start();
+      homeAssistant?.start();
     },
     stop() {
       stopping ??= (async () => {
         http.close();
+        await Promise.all([bus?.stop(), homeAssistant?.stop()]);
         await stopCameras(cameras);
         for (const c of cameras) c.ring.close();
         await server?.close();

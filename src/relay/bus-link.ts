@@ -117,7 +117,8 @@ export class BusLink {
     const known = this.#cameras.get(name);
     if (known) return known;
     if (this.#cameras.size >= MAX_CAMERAS) {
-      if (!this.#toldFull) this.#log.warn(`more than ${MAX_CAMERAS} cameras on the bus: ${name} and later ones are not served`);
+      if (!this.#toldFull)
+        this.#log.warn(`more than ${MAX_CAMERAS} cameras on the bus: ${name} and later ones are not served`);
       this.#toldFull = true;
       return undefined;
     }
@@ -140,7 +141,12 @@ export class BusLink {
     if (stored && meta && camera.ring.latest() === undefined) camera.ingest(stored.data, meta);
   }
 
-  async #control(camera: string, name: string, value: string | undefined, signal?: AbortSignal): Promise<ControlResult> {
+  async #control(
+    camera: string,
+    name: string,
+    value: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<ControlResult> {
     const nc: NatsConnection | undefined = this.#connection.nc;
     if (!nc) throw new ControlError('offline', 'the relay is not connected to the bus');
     const subject = cameraSubjects(this.#options.site, camera).control;
@@ -151,10 +157,16 @@ export class BusLink {
     } catch (err) {
       if (err instanceof ControlError) throw err;
       if (err instanceof NoRespondersError || (err instanceof RequestError && err.isNoResponders())) {
-        throw new ControlError('offline', `no gateway on the bus serves camera ${camera} now (is its origin running?)`);
+        throw new ControlError(
+          'offline',
+          `no gateway on the bus serves camera ${camera} now (is its origin running?)`,
+        );
       }
       if (err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError)) {
-        throw new ControlError('timeout', `camera ${camera}'s gateway did not answer within ${CONTROL_REQUEST_MS / 1000} s`);
+        throw new ControlError(
+          'timeout',
+          `camera ${camera}'s gateway did not answer within ${CONTROL_REQUEST_MS / 1000} s`,
+        );
       }
       throw new ControlError('offline', `control request for ${camera} failed on the bus: ${String(err)}`);
     }

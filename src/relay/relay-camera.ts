@@ -24,7 +24,12 @@ export interface RelayLink {
   /** True while the relay is connected to the bus. */
   connected(): boolean;
   /** Send a control request to the origin; resolves with its reply or rejects with a `ControlError`. */
-  control(camera: string, name: string, value: string | undefined, signal?: AbortSignal): Promise<ControlResult>;
+  control(
+    camera: string,
+    name: string,
+    value: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<ControlResult>;
 }
 
 /** What `/status` adds for a camera served by a relay. */
@@ -73,7 +78,10 @@ export class RelayCamera implements CameraHandle {
       return false;
     }
     this.#last = { origin: meta.origin, index: meta.index };
-    this.#lastSize = meta.width !== undefined && meta.height !== undefined ? { width: meta.width, height: meta.height } : undefined;
+    this.#lastSize =
+      meta.width !== undefined && meta.height !== undefined
+        ? { width: meta.width, height: meta.height }
+        : undefined;
     this.#newsAt = performance.now();
     // A copy: the client may reuse the buffer the message was read into.
     this.ring.add(Buffer.from(jpeg), meta.deviceTimeUs, meta.timestamp);
@@ -100,11 +108,20 @@ export class RelayCamera implements CameraHandle {
       fps: { received: round1(this.#frames.rate(t)), served: round1(this.#viewers.servedFps(t)) },
       clients: this.#viewers.list(t),
       lastFrame: latest
-        ? { index: latest.index, bytes: latest.frame.length, timestamp: latest.timestamp, ...(this.#lastSize ?? {}) }
+        ? {
+            index: latest.index,
+            bytes: latest.frame.length,
+            timestamp: latest.timestamp,
+            ...(this.#lastSize ?? {}),
+          }
         : null,
       relay: {
         origin: record
-          ? { host: record.host, id: record.origin, statusAgeSeconds: round1((Date.now() - record.publishedAt) / 1000) }
+          ? {
+              host: record.host,
+              id: record.origin,
+              statusAgeSeconds: round1((Date.now() - record.publishedAt) / 1000),
+            }
           : null,
         bus: record?.bus ?? null,
         dropped: this.#dropped,
@@ -118,7 +135,9 @@ export class RelayCamera implements CameraHandle {
 
   control(name: string, value: string | undefined, signal?: AbortSignal): Promise<ControlResult> {
     if (!this.#link.connected()) {
-      return Promise.reject(new ControlError('offline', `the relay has lost the bus; camera ${this.name} cannot be reached now`));
+      return Promise.reject(
+        new ControlError('offline', `the relay has lost the bus; camera ${this.name} cannot be reached now`),
+      );
     }
     return this.#link.control(this.name, name, value, signal);
   }

@@ -30,12 +30,12 @@ function hostPort(raw: string, url: string): string {
 export function parseCredentials(raw: string): Pick<BusAddress, 'user' | 'pass' | 'token'> {
   const colon = raw.indexOf(':');
   if (colon < 0) {
-    if (raw === '') throw new Error('credentials are empty');
+    if (raw === '') throw new Error('must be USER:PASS or a token, got an empty value');
     return { token: raw };
   }
   const user = raw.slice(0, colon);
   const pass = raw.slice(colon + 1);
-  if (user === '') throw new Error('credentials need a user name before ":"');
+  if (user === '') throw new Error('must be USER:PASS (a user name before ":") or a token');
   return { user, pass };
 }
 
@@ -60,6 +60,7 @@ export function withCredentials(address: BusAddress, env: string | undefined): B
 
 /** `nats://a:4222,b:4222` — never the credentials (says whether there are some). */
 export function describeBus(address: BusAddress): string {
-  const auth = address.user !== undefined ? ' (user auth)' : address.token !== undefined ? ' (token auth)' : '';
+  const auth =
+    address.user !== undefined ? ' (user auth)' : address.token !== undefined ? ' (token auth)' : '';
   return `nats://${address.servers.join(',')}${auth}`;
 }

@@ -7,7 +7,12 @@
  * `/control` served as request/reply on its control subject, through the
  * camera's own `control()` (same validation, same replies, errors with their kind).
  */
-import { InvalidArgumentError, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  InvalidArgumentError,
+  type Msg,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node';
 import type { CameraHandle } from '../../camera/handle.js';
 import type { Logger } from '../../log.js';
 import { jpegSize } from '../../protocol/jpeg/info.js';
@@ -65,7 +70,9 @@ export class CameraPublisher {
     this.#generation++;
     this.#inFlight = 0;
     if (this.#control && !this.#control.isClosed()) return;
-    this.#control = nc.subscribe(this.subjects.control, { callback: (err, msg) => this.#onControl(err, msg) });
+    this.#control = nc.subscribe(this.subjects.control, {
+      callback: (err, msg) => this.#onControl(err, msg),
+    });
   }
 
   stop(): void {

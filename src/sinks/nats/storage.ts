@@ -11,9 +11,9 @@ import {
   type JetStreamManager,
   jetstreamManager,
   RetentionPolicy,
+  StorageType,
   type StoredMsg,
   type StreamConfig,
-  StorageType,
 } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import { type NatsConnection, nanos } from '@nats-io/transport-node';

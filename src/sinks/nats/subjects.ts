@@ -38,7 +38,8 @@ export function siteFrames(site: string): string {
 /** The camera a frames subject of `site` belongs to, or undefined for another subject. */
 export function cameraOfSubject(subject: string, site: string): string | undefined {
   const parts = subject.split('.');
-  if (parts.length !== 4 || parts[0] !== 'camgw' || parts[1] !== site || parts[3] !== 'frames') return undefined;
+  if (parts.length !== 4 || parts[0] !== 'camgw' || parts[1] !== site || parts[3] !== 'frames')
+    return undefined;
   return NAME.test(parts[2]!) ? parts[2] : undefined;
 }
 

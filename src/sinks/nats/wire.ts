@@ -91,7 +91,14 @@ export type ControlReply =
       readonly supported?: readonly string[];
     };
 
-const KINDS: readonly ControlErrorKind[] = ['invalid', 'unsupported', 'unavailable', 'busy', 'offline', 'timeout'];
+const KINDS: readonly ControlErrorKind[] = [
+  'invalid',
+  'unsupported',
+  'unavailable',
+  'busy',
+  'offline',
+  'timeout',
+];
 
 export function encodeControlRequest(name: string, value: string | undefined): string {
   const request: ControlRequest = value === undefined ? { var: name } : { var: name, val: value };
@@ -117,7 +124,8 @@ export function decodeControlRequest(text: string): ControlRequest {
 }
 
 export function encodeControlReply(outcome: ControlResult | unknown): string {
-  if (!(outcome instanceof Error) && isResult(outcome)) return JSON.stringify({ ok: outcome.ok, reply: outcome.reply });
+  if (!(outcome instanceof Error) && isResult(outcome))
+    return JSON.stringify({ ok: outcome.ok, reply: outcome.reply });
   if (outcome instanceof ControlError) {
     const reply: ControlReply = {
       error: outcome.message,
@@ -183,7 +191,8 @@ export interface StatusRecord {
 export function decodeStatusRecord(bytes: Uint8Array): StatusRecord | undefined {
   try {
     const r = JSON.parse(new TextDecoder().decode(bytes)) as Partial<StatusRecord> | null;
-    if (typeof r !== 'object' || r === null || typeof r.status !== 'object' || r.status === null) return undefined;
+    if (typeof r !== 'object' || r === null || typeof r.status !== 'object' || r.status === null)
+      return undefined;
     if (typeof r.origin !== 'string' || typeof r.publishedAt !== 'number') return undefined;
     return r as StatusRecord;
   } catch {
