@@ -48,6 +48,10 @@ export const TOOL_PACKAGES = {
   make: ['make'],
   /** Dropping root for one CLI run (util-linux, on every Debian system). */
   setpriv: ['util-linux'],
+  /** The NATS bus: a 3-node JetStream cluster on loopback (test/helpers/brokers.ts). */
+  'nats-server': ['nats-server'],
+  /** An MQTT broker for the Home Assistant discovery tests. */
+  mosquitto: ['mosquitto'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Tool = keyof typeof TOOL_PACKAGES;
