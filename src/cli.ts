@@ -190,8 +190,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     return relay;
   }
   const publish = flagValue(values, 'publish');
+  const keep = flagValue(values, 'publish-keep');
   const mqtt = flagValue(values, 'mqtt');
+  const mqttFps = flagValue(values, 'mqtt-fps');
   const stdout = flagValue(values, 'stdout');
+  if (keep !== undefined && publish === undefined)
+    throw new ConfigError('--publish-keep goes with --publish');
+  if (mqttFps !== undefined && mqtt === undefined) throw new ConfigError('--mqtt-fps goes with --mqtt');
 
   const cameras: CameraOptions[] = [];
   for (const spec of ports) {
@@ -212,7 +217,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
       ? {
           publish: {
             url: publish,
-            keep: flagValue(values, 'publish-keep') ?? DEFAULTS.publishKeep,
+            keep: keep ?? DEFAULTS.publishKeep,
             ...(env.CAM_GATEWAY_NATS_AUTH !== undefined ? { credentials: env.CAM_GATEWAY_NATS_AUTH } : {}),
           },
         }
@@ -221,7 +226,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
       ? {
           mqtt: {
             url: mqtt,
-            fps: flagValue(values, 'mqtt-fps') ?? DEFAULTS.mqttFps,
+            fps: mqttFps ?? DEFAULTS.mqttFps,
             ...(env.CAM_GATEWAY_MQTT_AUTH !== undefined ? { credentials: env.CAM_GATEWAY_MQTT_AUTH } : {}),
           },
         }

@@ -126,10 +126,29 @@ export async function startNats(size = 1, extraConfig: readonly string[] = []): 
     const name = `n${i + 1}`;
     const conf = join(dir, `${name}.conf`);
     writeFileSync(conf, `${extraConfig.join('\n')}\n`);
-    const args = ['-c', conf, '-n', name, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, name)];
+    const args = [
+      '-c',
+      conf,
+      '-n',
+      name,
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-js',
+      '-sd',
+      join(dir, name),
+    ];
     if (size > 1) {
       const routes = routePorts.filter((_, j) => j !== i).map((p) => `nats://127.0.0.1:${p}`);
-      args.push('--cluster_name', 'camgw-test', '--cluster', `nats://127.0.0.1:${routePorts[i]}`, '--routes', routes.join(','));
+      args.push(
+        '--cluster_name',
+        'camgw-test',
+        '--cluster',
+        `nats://127.0.0.1:${routePorts[i]}`,
+        '--routes',
+        routes.join(','),
+      );
     }
     return natsNode({ name, port, args }, log);
   });
@@ -162,7 +181,10 @@ export async function startMosquitto(): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'cam-mqtt-'));
   const port = await freePort();
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`);
+  writeFileSync(
+    conf,
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n`,
+  );
   const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'ignore'] });
   await waitForPort(port);
   return {

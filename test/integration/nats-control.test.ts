@@ -26,105 +26,112 @@ async function get(url: string): Promise<{ status: number; body: Record<string, 
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-describeWithTools(['nats-server', 'gcc', 'socat'], '/control on a relay reaches the device on the origin’s pty', () => {
-  let nats: NatsCluster;
-  let dir: string;
-  let socat: ChildProcess;
-  let origin: Gateway;
-  let relay: Relay;
+describeWithTools(
+  ['nats-server', 'gcc', 'socat'],
+  '/control on a relay reaches the device on the origin’s pty',
+  () => {
+    let nats: NatsCluster;
+    let dir: string;
+    let socat: ChildProcess;
+    let origin: Gateway;
+    let relay: Relay;
 
-  beforeAll(async () => {
-    const tool = await camfTool();
-    nats = await startNats(1);
-    dir = mkdtempSync(join(tmpdir(), 'cam-nats-control-'));
-    const dev = join(dir, 'dev');
-    socat = spawn(
-      'socat',
-      [`pty,raw,echo=0,link=${dev}`, `EXEC:${tool} device --ignore quality --interval-ms 50 ${JPEG}`],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    await until('the pty link', () => existsSync(dev));
-    origin = createGateway({
-      cameras: [{ name: 'bench', port: dev, protocol: 'camf' }],
-      port: 0,
-      site: 'lab',
-      publish: { url: nats.url() },
-    });
-    await origin.start();
-    relay = createRelay({
-      address: parseNatsUrl(nats.url()),
-      site: 'lab',
-      ringSize: 10,
-      host: '127.0.0.1',
-      port: 0,
-      version: 'test',
-    });
-    await until(
-      'the relay to list the camera',
-      async () => {
-        if (!relay.url) await relay.start();
-        return relay.cameras.some((c) => c.name === 'bench' && c.controls().length > 0);
-      },
-      10_000,
-      100,
-    );
-  }, 60_000);
+    beforeAll(async () => {
+      const tool = await camfTool();
+      nats = await startNats(1);
+      dir = mkdtempSync(join(tmpdir(), 'cam-nats-control-'));
+      const dev = join(dir, 'dev');
+      socat = spawn(
+        'socat',
+        [`pty,raw,echo=0,link=${dev}`, `EXEC:${tool} device --ignore quality --interval-ms 50 ${JPEG}`],
+        { stdio: ['ignore', 'ignore', 'inherit'] },
+      );
+      await until('the pty link', () => existsSync(dev));
+      origin = createGateway({
+        cameras: [{ name: 'bench', port: dev, protocol: 'camf' }],
+        port: 0,
+        site: 'lab',
+        publish: { url: nats.url() },
+      });
+      await origin.start();
+      relay = createRelay({
+        address: parseNatsUrl(nats.url()),
+        site: 'lab',
+        ringSize: 10,
+        host: '127.0.0.1',
+        port: 0,
+        version: 'test',
+      });
+      await until(
+        'the relay to list the camera',
+        async () => {
+          if (!relay.url) await relay.start();
+          return relay.cameras.some((c) => c.name === 'bench' && c.controls().length > 0);
+        },
+        10_000,
+        100,
+      );
+    }, 60_000);
 
-  afterAll(async () => {
-    await relay?.stop();
-    await origin?.stop();
-    if (socat && socat.exitCode === null) {
-      const exited = new Promise((r) => socat.once('exit', r));
-      socat.kill();
-      await exited;
-    }
-    await nats?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('framesize=VGA sent to the relay is applied by the device; its reply comes back', async () => {
-    expect(await get(`${relay.url}/cams/bench/control?var=framesize&val=VGA`)).toEqual({
-      status: 200,
-      body: { ok: true, reply: 'ok framesize=VGA' },
+    afterAll(async () => {
+      await relay?.stop();
+      await origin?.stop();
+      if (socat && socat.exitCode === null) {
+        const exited = new Promise((r) => socat.once('exit', r));
+        socat.kill();
+        await exited;
+      }
+      await nats?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
     });
-    expect((await get(`${relay.url}/control?var=info`)).body).toEqual({ ok: true, reply: 'ok info' });
-    // The device itself says so, in the info frame the origin decoded from the pty.
-    await until('the device info on the origin', async () => {
-      const s = (await get(`${origin.url}/cams/bench/status`)).body;
-      return (s.info as Record<string, unknown> | null)?.framesize === 'VGA';
-    });
-    const logs = (await get(`${origin.url}/cams/bench/status`)).body.logs as string[];
-    expect(logs).toEqual(expect.arrayContaining(['cmd framesize=VGA', 'cmd info']));
-    // And the relay shows the new value in the schema it publishes (from the origin's status).
-    await until('the value in the relay’s schema', async () => {
-      const controls = (await get(`${relay.url}/cams/bench/controls`)).body as unknown as { name: string; value?: unknown }[];
-      return controls.find((c) => c.name === 'framesize')?.value === 'VGA';
-    });
-  });
 
-  it('a refused request gets the same status and body through the relay as from the origin', async () => {
-    for (const query of ['var=zoom&val=2', 'var=quality&val=999', 'var=hmirror&val=maybe']) {
-      const direct = await get(`${origin.url}/cams/bench/control?${query}`);
-      const relayed = await get(`${relay.url}/cams/bench/control?${query}`);
-      expect(direct.status).toBe(400);
-      expect(relayed).toEqual(direct);
-    }
-  });
-
-  it('a device that does not answer → 504 through the relay, like on the origin', async () => {
-    const relayed = await get(`${relay.url}/cams/bench/control?var=quality&val=10`);
-    expect(relayed).toEqual({ status: 504, body: { error: 'camera did not answer within 3 s' } });
-  }, 10_000);
-
-  it('an origin that is gone → 503 (no gateway answers on the bus)', async () => {
-    await origin.stop();
-    const r = await get(`${relay.url}/cams/bench/control?var=info`);
-    expect(r.status).toBe(503);
-    expect(r.body.error).toMatch(/no gateway on the bus serves camera bench/);
-    // Its last status says offline: the relay's streams show NO SIGNAL rather than a frozen frame.
-    await until('the camera offline on the relay', async () => {
-      const s = (await get(`${relay.url}/cams/bench/status`)).body;
-      return s.online === false;
+    it('framesize=VGA sent to the relay is applied by the device; its reply comes back', async () => {
+      expect(await get(`${relay.url}/cams/bench/control?var=framesize&val=VGA`)).toEqual({
+        status: 200,
+        body: { ok: true, reply: 'ok framesize=VGA' },
+      });
+      expect((await get(`${relay.url}/control?var=info`)).body).toEqual({ ok: true, reply: 'ok info' });
+      // The device itself says so, in the info frame the origin decoded from the pty.
+      await until('the device info on the origin', async () => {
+        const s = (await get(`${origin.url}/cams/bench/status`)).body;
+        return (s.info as Record<string, unknown> | null)?.framesize === 'VGA';
+      });
+      const logs = (await get(`${origin.url}/cams/bench/status`)).body.logs as string[];
+      expect(logs).toEqual(expect.arrayContaining(['cmd framesize=VGA', 'cmd info']));
+      // And the relay shows the new value in the schema it publishes (from the origin's status).
+      await until('the value in the relay’s schema', async () => {
+        const controls = (await get(`${relay.url}/cams/bench/controls`)).body as unknown as {
+          name: string;
+          value?: unknown;
+        }[];
+        return controls.find((c) => c.name === 'framesize')?.value === 'VGA';
+      });
     });
-  });
-});
+
+    it('a refused request gets the same status and body through the relay as from the origin', async () => {
+      for (const query of ['var=zoom&val=2', 'var=quality&val=999', 'var=hmirror&val=maybe']) {
+        const direct = await get(`${origin.url}/cams/bench/control?${query}`);
+        const relayed = await get(`${relay.url}/cams/bench/control?${query}`);
+        expect(direct.status).toBe(400);
+        expect(relayed).toEqual(direct);
+      }
+    });
+
+    it('a device that does not answer → 504 through the relay, like on the origin', async () => {
+      const relayed = await get(`${relay.url}/cams/bench/control?var=quality&val=10`);
+      expect(relayed).toEqual({ status: 504, body: { error: 'camera did not answer within 3 s' } });
+    }, 10_000);
+
+    it('an origin that is gone → 503 (no gateway answers on the bus)', async () => {
+      await origin.stop();
+      const r = await get(`${relay.url}/cams/bench/control?var=info`);
+      expect(r.status).toBe(503);
+      expect(r.body.error).toMatch(/no gateway on the bus serves camera bench/);
+      // Its last status says offline: the relay's streams show NO SIGNAL rather than a frozen frame.
+      await until('the camera offline on the relay', async () => {
+        const s = (await get(`${relay.url}/cams/bench/status`)).body;
+        return s.online === false;
+      });
+    });
+  },
+);

@@ -9,11 +9,20 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
-import { startNats, type NatsCluster } from '../helpers/brokers.js';
-import { type CliRun, freePort, type ReceivedPart, type StreamWatch, startCli, until, watchStream } from '../helpers/cli.js';
+import { type NatsCluster, startNats } from '../helpers/brokers.js';
+import {
+  type CliRun,
+  freePort,
+  type ReceivedPart,
+  type StreamWatch,
+  startCli,
+  until,
+  watchStream,
+} from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
 
-const isFrame = (p: ReceivedPart): boolean => p.headers['x-frame-index'] !== undefined && !p.body.equals(NO_SIGNAL_JPEG);
+const isFrame = (p: ReceivedPart): boolean =>
+  p.headers['x-frame-index'] !== undefined && !p.body.equals(NO_SIGNAL_JPEG);
 
 /** New frames (a re-sent still frame repeats its timestamp and is not new), in arrival order. */
 function newFrames(parts: readonly ReceivedPart[]): ReceivedPart[] {
@@ -69,10 +78,16 @@ describeWithTools(['nats-server'], 'origin → 3-node NATS cluster → two relay
   });
 
   it('relays serve the origin frames byte-identical and in order, and go on after a node dies (gap ≤ 3 s)', async () => {
-    const watches: StreamWatch[] = await Promise.all([origin, relayA, relayB].map((u) => watchStream(`${u}/stream`)));
+    const watches: StreamWatch[] = await Promise.all(
+      [origin, relayA, relayB].map((u) => watchStream(`${u}/stream`)),
+    );
     const [o, a, b] = watches as [StreamWatch, StreamWatch, StreamWatch];
     for (const w of watches) expect(w.status).toBe(200);
-    await until('40 frames on each relay', () => newFrames(a.parts).length >= 40 && newFrames(b.parts).length >= 40, 15_000);
+    await until(
+      '40 frames on each relay',
+      () => newFrames(a.parts).length >= 40 && newFrames(b.parts).length >= 40,
+      15_000,
+    );
 
     // Kill the node the origin and relay A are on.
     const killedAt = performance.now();
@@ -80,7 +95,9 @@ describeWithTools(['nats-server'], 'origin → 3-node NATS cluster → two relay
     const countAtKill = [a, b].map((w) => newFrames(w.parts).length);
     await until(
       '40 more frames on each relay after the node died',
-      () => newFrames(a.parts).length >= countAtKill[0]! + 40 && newFrames(b.parts).length >= countAtKill[1]! + 40,
+      () =>
+        newFrames(a.parts).length >= countAtKill[0]! + 40 &&
+        newFrames(b.parts).length >= countAtKill[1]! + 40,
       20_000,
     );
     for (const w of watches) {
@@ -89,28 +106,38 @@ describeWithTools(['nats-server'], 'origin → 3-node NATS cluster → two relay
     }
 
     const byStamp = new Map(newFrames(o.parts).map((p) => [p.headers['x-timestamp']!, p.body]));
-    for (const [name, w] of [['relay A', a], ['relay B', b]] as const) {
+    for (const [name, w] of [
+      ['relay A', a],
+      ['relay B', b],
+    ] as const) {
       const frames = newFrames(w.parts);
       const stamps = frames.map((p) => Number(p.headers['x-timestamp']));
       // In order, none repeated: the origin's timestamps strictly increase.
-      for (let i = 1; i < stamps.length; i++) expect(stamps[i], `${name} frame ${i}`).toBeGreaterThan(stamps[i - 1]!);
+      for (let i = 1; i < stamps.length; i++)
+        expect(stamps[i], `${name} frame ${i}`).toBeGreaterThan(stamps[i - 1]!);
       // Byte-identical to the origin's frame of the same timestamp (the origin's client may have skipped some).
       let matched = 0;
       for (const p of frames) {
         const mine = byStamp.get(p.headers['x-timestamp']!);
         if (!mine) continue;
-        expect(p.body.equals(mine), `${name}: frame ${p.headers['x-timestamp']} differs from the origin's`).toBe(true);
+        expect(
+          p.body.equals(mine),
+          `${name}: frame ${p.headers['x-timestamp']} differs from the origin's`,
+        ).toBe(true);
         matched++;
       }
       expect(matched, `${name}: frames also seen on the origin`).toBeGreaterThan(frames.length * 0.5);
-      for (const p of frames) expect([p.body[0], p.body[1], p.body.at(-2), p.body.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+      for (const p of frames)
+        expect([p.body[0], p.body[1], p.body.at(-2), p.body.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
       // The longest wait for a new frame around the node's death.
       let gap = 0;
       for (let i = 1; i < frames.length; i++) {
         if (frames[i]!.at < killedAt) continue;
         gap = Math.max(gap, frames[i]!.at - Math.max(frames[i - 1]!.at, killedAt));
       }
-      console.log(`${name}: ${frames.length} frames, ${matched} matched on the origin; longest gap after the kill ${gap.toFixed(0)} ms`);
+      console.log(
+        `${name}: ${frames.length} frames, ${matched} matched on the origin; longest gap after the kill ${gap.toFixed(0)} ms`,
+      );
       expect(gap).toBeLessThanOrEqual(3000);
     }
     // Both relays served the same bytes for the same frame.
@@ -125,13 +152,20 @@ describeWithTools(['nats-server'], 'origin → 3-node NATS cluster → two relay
     expect(common).toBeGreaterThan(40);
     // The origin and relay A really were on the node that died, and moved on by themselves.
     await until('the origin and relay A to log their reconnect', () =>
-      [runs[0]!, runs[1]!].every((r) => /lost 127\.0\.0\.1:\d+; reconnecting[\s\S]*reconnected to /.test(r.stderr)),
+      [runs[0]!, runs[1]!].every((r) =>
+        /lost 127\.0\.0\.1:\d+; reconnecting[\s\S]*reconnected to /.test(r.stderr),
+      ),
     );
   }, 90_000);
 
   it('/status on a relay lists the camera with the origin and its bus counters, and counts its own viewers', async () => {
     const status = (await (await fetch(`${relayB}/status`)).json()) as {
-      cameras: { name: string; online: boolean; port: string; relay: { origin: { host: string } | null; bus: { published: number } | null } }[];
+      cameras: {
+        name: string;
+        online: boolean;
+        port: string;
+        relay: { origin: { host: string } | null; bus: { published: number } | null };
+      }[];
     };
     const cam = status.cameras.find((c) => c.name === 'cam0')!;
     expect(cam.online).toBe(true);

@@ -45,9 +45,10 @@ function redact(url: string): string {
 }
 
 export function parseNatsUrl(raw: string): BusAddress {
-  const m = /^nats:\/\/(?:([^@/]*)@)?([^/@]+)\/?$/.exec(raw.trim());
+  // `nats://a:4222,nats://b:4222` is the same list as `nats://a:4222,b:4222`.
+  const m = /^nats:\/\/(?:([^@/]*)@)?([^/@]+)\/?$/.exec(raw.trim().replace(/,\s*nats:\/\//g, ','));
   if (!m) throw new Error(`must be nats://[USER:PASS@]HOST[:PORT][,HOST[:PORT]…], got "${redact(raw)}"`);
-  const servers = m[2]!.split(',').map((s) => hostPort(s.trim().replace(/^nats:\/\//, ''), raw));
+  const servers = m[2]!.split(',').map((s) => hostPort(s.trim(), raw));
   const userInfo = m[1] === undefined ? {} : parseCredentials(decodeURIComponent(m[1]));
   return { servers, ...userInfo };
 }
