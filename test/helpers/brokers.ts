@@ -33,8 +33,8 @@ export interface NatsCluster {
   close(): Promise<void>;
 }
 
-function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  return until(
+async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  await until(
     `a listener on 127.0.0.1:${port}`,
     () =>
       new Promise<boolean>((resolve) => {

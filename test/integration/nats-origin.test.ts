@@ -41,7 +41,11 @@ describeWithTools(['nats-server'], 'an origin publishing on NATS', () => {
   it('publishes every frame with its headers into a memory stream keeping the last 30, and its status once a second', async () => {
     client = await connect({ servers: server.nodes[0]!.hostPort });
     const got: Msg[] = [];
-    client.subscribe('camgw.home.door.frames', { callback: (_err, msg) => got.push(msg) });
+    client.subscribe('camgw.home.door.frames', {
+      callback: (_err, msg) => {
+        got.push(msg);
+      },
+    });
     gateway = createGateway({
       cameras: [{ name: 'door', demo: true }],
       port: 0,
@@ -87,7 +91,11 @@ describeWithTools(['nats-server'], 'an origin publishing on NATS', () => {
     const lines: string[] = [];
     client = await connect({ servers: small.nodes[0]!.hostPort });
     let seen = 0;
-    client.subscribe('camgw.default.cam0.frames', { callback: () => seen++ });
+    client.subscribe('camgw.default.cam0.frames', {
+      callback: () => {
+        seen++;
+      },
+    });
     gateway = createGateway({
       cameras: [{ demo: true }],
       port: 0,
@@ -115,7 +123,11 @@ describeWithTools(['nats-server'], 'an origin publishing on NATS', () => {
       reconnectTimeWait: 100,
     });
     let seen = 0;
-    client.subscribe('camgw.default.cam0.frames', { callback: () => seen++ });
+    client.subscribe('camgw.default.cam0.frames', {
+      callback: () => {
+        seen++;
+      },
+    });
     gateway = createGateway({ cameras: [{ demo: true }], port: 0, publish: { url: server.url() } });
     await gateway.start();
     await until('frames on the bus', () => seen >= 5, 10_000);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { actionControl, boolControl, enumControl, intControl } from '../../../src/control/schema.js';
+import {
+  actionControl,
+  boolControl,
+  type ControlSpec,
+  enumControl,
+  intControl,
+} from '../../../src/control/schema.js';
 import {
   commandValue,
   controlState,
@@ -7,10 +13,10 @@ import {
   parseCommandTopic,
 } from '../../../src/sinks/mqtt/discovery.js';
 
-const controls = [
+const controls: ControlSpec[] = [
   intControl('quality', 'JPEG quality', 4, 63).spec,
-  { ...boolControl('hmirror', 'Mirror').spec, value: true },
-  { ...enumControl('framesize', 'Resolution', ['QVGA', 'VGA']).spec, value: 'VGA' },
+  { ...boolControl('hmirror', 'Mirror').spec, value: true } as ControlSpec,
+  { ...enumControl('framesize', 'Resolution', ['QVGA', 'VGA']).spec, value: 'VGA' } as ControlSpec,
   actionControl('snapshot', 'Take one picture').spec,
 ];
 const ctx = { site: 'lab', availability: 'camgw/lab/gateways/pi/availability', version: '1.2.3' };
