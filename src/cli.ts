@@ -2,45 +2,23 @@
  * `cam-gateway`: flags → config → gateway; a status line; exit codes
  * (0 clean stop on SIGINT/SIGTERM, 1 runtime failure, 2 usage error).
  */
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { relayFlags, sinkFlags } from './bus-flags.js';
 import type { CameraHandle } from './camera/handle.js';
-import type { CameraStatus } from './camera/status.js';
 import type { CameraOptions, GatewayOptions } from './config.js';
+import { flagValue, readFlags } from './flags.js';
 import { createGateway, type Gateway, VERSION } from './gateway.js';
-import { createLogger, type Logger, type LogLevel } from './log.js';
-import {
-  ConfigError,
-  DEFAULTS,
-  helpText,
-  isLoopback,
-  OPTIONS,
-  type OptionName,
-  type OptionSpec,
-} from './options.js';
+import { createLogger, type LogLevel } from './log.js';
+import { ConfigError, DEFAULTS, helpText, OPTIONS } from './options.js';
 import { createRelay, type RelayOptions } from './relay/relay.js';
-import { describeBus, parseNatsUrl, withCredentials } from './sinks/nats/address.js';
+import { serve } from './run.js';
+import { describeBus } from './sinks/nats/address.js';
 import { stdoutPipe } from './sinks/pipe/stdout.js';
 import { formatPortList, listPorts, type PortInfo } from './source/discover.js';
 import { SerialSource } from './source/serial.js';
 import { SourceError } from './source/types.js';
-import { StatusLine } from './status-line.js';
+import type { StatusLine } from './status-line.js';
 
 export const HELP = helpText(VERSION);
-
-/** node:util parseArgs options, from the table. */
-const PARSE_OPTIONS = Object.fromEntries(
-  Object.entries(OPTIONS).map(([flag, spec]: [string, OptionSpec<unknown>]) => [
-    flag,
-    {
-      type: spec.value ? 'string' : 'boolean',
-      ...(spec.multiple ? { multiple: true } : {}),
-      ...(spec.short ? { short: spec.short } : {}),
-    },
-  ]),
-) as ParseArgsConfig['options'];
-
-/** Raw flag values as parseArgs returns them. */
-type RawValues = Partial<Record<OptionName, string | boolean | string[]>>;
 
 /** What the user asked for, validated. */
 export type CliCommand =
@@ -71,60 +49,9 @@ export interface CliIo {
   listPorts: () => Promise<PortInfo[]>;
 }
 
-/** Turn node's parseArgs errors into `unknown option --x` / `--x needs a value`. */
-function describeParseError(err: unknown): string {
-  const e = err as Error & { code?: string };
-  const flag = /'(-[^' ]+)/.exec(e.message)?.[1];
-  switch (e.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${flag ?? e.message} (see cam-gateway --help)`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return flag && /argument missing/.test(e.message)
-        ? `${flag} needs a value (see cam-gateway --help)`
-        : `${flag ?? 'an option'} takes no value (see cam-gateway --help)`;
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${/'([^']*)'/.exec(e.message)?.[1] ?? ''}: options start with -- (see cam-gateway --help)`;
-    default:
-      return e.message;
-  }
-}
-
-/** What the table's `parse` of `--flag` returns. */
-type Parsed<K extends OptionName> = (typeof OPTIONS)[K] extends { parse: (...args: never[]) => infer R }
-  ? R
-  : never;
-
-/** The parsed value of `--flag`, through the table's validation; undefined when absent. */
-function flagValue<K extends OptionName>(values: RawValues, flag: K): Parsed<K> | undefined {
-  const raw = values[flag];
-  const spec: OptionSpec<unknown> = OPTIONS[flag];
-  if (raw === undefined || typeof raw !== 'string' || !spec.parse) return undefined;
-  return spec.parse(raw, `--${flag}`) as never;
-}
-
-/** `--flag` of a table entry whose value may be left out, at the end or before another option: `--flag=`. */
-function fillOptionalValues(argv: readonly string[]): string[] {
-  return argv.map((arg, i) => {
-    const spec: OptionSpec<unknown> | undefined = OPTIONS[arg.slice(2) as OptionName];
-    const next = argv[i + 1];
-    const bare = arg.startsWith('--') && spec?.optionalValue === true;
-    return bare && (next === undefined || next.startsWith('-')) ? `${arg}=` : arg;
-  });
-}
-
 /** Parse and validate argv; throws ConfigError with a one-line message naming the flag. */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliCommand {
-  let values: RawValues;
-  try {
-    values = parseArgs({
-      args: fillOptionalValues(argv),
-      options: PARSE_OPTIONS,
-      strict: true,
-      allowPositionals: false,
-    }).values as RawValues;
-  } catch (err) {
-    throw new ConfigError(describeParseError(err));
-  }
+  const values = readFlags(argv);
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   if (values.list) return { kind: 'list' };
@@ -165,38 +92,19 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         ? OPTIONS.auth.parse(env.CAM_GATEWAY_AUTH, 'CAM_GATEWAY_AUTH')
         : undefined;
   const cors = flagValue(values, 'cors');
-  const site = flagValue(values, 'site') ?? DEFAULTS.site;
-  const from = flagValue(values, 'from');
-  if (from !== undefined) {
-    const others = (['port', 'demo', 'replay', 'publish', 'mqtt', 'stdout', 'record'] as const).filter(
-      (flag) => values[flag] !== undefined,
-    );
-    if (others.length > 0) throw new ConfigError(`--from relays the bus and takes no --${others[0]}`);
-    const address = natsAddress(from, '--from', env);
-    const relay: CliCommand & { kind: 'relay' } = {
-      kind: 'relay',
-      relay: {
-        address,
-        site,
-        ringSize: flagValue(values, 'ring') ?? DEFAULTS.ringSize,
-        host: listen?.host ?? DEFAULTS.host,
-        port: listen?.port ?? DEFAULTS.port,
-        ...(auth ? { auth } : {}),
-        ...(cors !== undefined ? { cors } : {}),
-      },
-      logLevel,
-      quiet: values.quiet === true,
+  const relay = relayFlags(values, env);
+  if (relay) {
+    const options = {
+      ...relay,
+      host: listen?.host ?? DEFAULTS.host,
+      port: listen?.port ?? DEFAULTS.port,
+      ringSize: ringSize ?? DEFAULTS.ringSize,
+      ...(auth ? { auth } : {}),
+      ...(cors !== undefined ? { cors } : {}),
     };
-    return relay;
+    return { kind: 'relay', relay: options, logLevel, quiet: values.quiet === true };
   }
-  const publish = flagValue(values, 'publish');
-  const keep = flagValue(values, 'publish-keep');
-  const mqtt = flagValue(values, 'mqtt');
-  const mqttFps = flagValue(values, 'mqtt-fps');
-  const stdout = flagValue(values, 'stdout');
-  if (keep !== undefined && publish === undefined)
-    throw new ConfigError('--publish-keep goes with --publish');
-  if (mqttFps !== undefined && mqtt === undefined) throw new ConfigError('--mqtt-fps goes with --mqtt');
+  const { stdout, ...sinks } = sinkFlags(values, env);
 
   const cameras: CameraOptions[] = [];
   for (const spec of ports) {
@@ -212,25 +120,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     port: listen?.port ?? DEFAULTS.port,
     ...(auth ? { auth } : {}),
     ...(cors !== undefined ? { cors } : {}),
-    site,
-    ...(publish !== undefined
-      ? {
-          publish: {
-            url: publish,
-            keep: keep ?? DEFAULTS.publishKeep,
-            ...(env.CAM_GATEWAY_NATS_AUTH !== undefined ? { credentials: env.CAM_GATEWAY_NATS_AUTH } : {}),
-          },
-        }
-      : {}),
-    ...(mqtt !== undefined
-      ? {
-          mqtt: {
-            url: mqtt,
-            fps: mqttFps ?? DEFAULTS.mqttFps,
-            ...(env.CAM_GATEWAY_MQTT_AUTH !== undefined ? { credentials: env.CAM_GATEWAY_MQTT_AUTH } : {}),
-          },
-        }
-      : {}),
+    ...sinks,
   };
   if (stdout !== undefined && listen === undefined) gateway.port = 0;
   return {
@@ -242,17 +132,6 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     quiet: values.quiet === true,
     ...(stdout !== undefined ? { stdout } : {}),
   };
-}
-
-/** A `--from` URL with credentials from `CAM_GATEWAY_NATS_AUTH` when it has none. */
-function natsAddress(url: string, name: string, env: NodeJS.ProcessEnv): RelayOptions['address'] {
-  try {
-    return withCredentials(parseNatsUrl(url), env.CAM_GATEWAY_NATS_AUTH);
-  } catch (err) {
-    throw new ConfigError(
-      `${env.CAM_GATEWAY_NATS_AUTH !== undefined ? 'CAM_GATEWAY_NATS_AUTH' : name} ${(err as Error).message}`,
-    );
-  }
 }
 
 function defaultIo(): CliIo {
@@ -324,7 +203,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       host: r.host,
       auth: r.auth !== undefined,
       summary: () =>
-        `cam-gateway ${VERSION}: relay of ${describeBus(r.address)} (site ${r.site}): ${relay.cameras.length} camera(s) ${relay.cameras.map((c) => c.name).join(', ')}; open ${relay.url}/`,
+        `cam-gateway ${VERSION}: relay of ${describeBus(r.address)} (site ${r.site}), ` +
+        `cameras found so far: ${relay.cameras.map((c) => c.name).join(', ') || 'none'}; open ${relay.url}/`,
     });
   }
 
@@ -369,66 +249,6 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   });
 }
 
-interface ServeContext {
-  io: CliIo;
-  logger: Logger;
-  level: LogLevel;
-  quiet: boolean;
-  clearStatus(line?: StatusLine): void;
-}
-
-interface Served {
-  service: {
-    start(): Promise<void>;
-    stop(): Promise<void>;
-    readonly cameras: readonly { status(): CameraStatus }[];
-  };
-  host: string;
-  auth: boolean;
-  summary(): string;
-  /** Once started: resolves when the service ends by itself (the --stdout reader went away), saying why. */
-  ended?: () => Promise<string>;
-  startFailed?: (err: unknown) => Promise<void>;
-}
-
-/** Start, say where, run until a stop signal (or the service ends by itself), stop within a second. */
-async function serve(ctx: ServeContext, served: Served): Promise<number> {
-  const { io, logger } = ctx;
-  const stopRequested = io.stopSignal();
-  try {
-    await served.service.start();
-  } catch (err) {
-    io.stderr.write(`cam-gateway: ${err instanceof Error ? err.message : String(err)}\n`);
-    await served.startFailed?.(err);
-    return 1;
-  }
-  if (ctx.level !== 'error') io.stderr.write(`${served.summary()}\n`);
-  if (!isLoopback(served.host) && !served.auth) {
-    logger.warn(
-      `listening on ${served.host} without --auth: anyone on the network can watch and control the camera; set --auth USER:PASS`,
-    );
-  }
-  let statusLine: StatusLine | undefined;
-  if (io.stderr.isTTY && !ctx.quiet) {
-    statusLine = new StatusLine({
-      out: io.stderr,
-      read: () => served.service.cameras.map((c) => c.status()),
-    });
-    ctx.clearStatus(statusLine);
-    statusLine.start();
-  }
-
-  const signal = await (served.ended ? Promise.race([stopRequested, served.ended()]) : stopRequested);
-  statusLine?.stop();
-  ctx.clearStatus(undefined);
-  logger.info(`${signal}: stopping`);
-  // A clean stop finishes well within a second; never hang on a stuck port.
-  const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 900).unref());
-  const result = await Promise.race([served.service.stop().then(() => 'stopped' as const), deadline]);
-  if (result === 'timeout') logger.warn('stop took longer than 0.9 s; exiting anyway');
-  return 0;
-}
-
 function summary(gateway: Gateway, options: GatewayOptions): string {
   const cams = gateway.cameras
     .map((c) => {
@@ -438,5 +258,6 @@ function summary(gateway: Gateway, options: GatewayOptions): string {
     })
     .join(', ');
   const auth = options.auth ? ' (basic auth on)' : '';
-  return `cam-gateway ${VERSION}: ${cams}; open ${gateway.url}/${auth}`;
+  const bus = gateway.bus ? `; publishing on ${gateway.bus.where}` : '';
+  return `cam-gateway ${VERSION}: ${cams}; open ${gateway.url}/${auth}${bus}`;
 }
