@@ -7,7 +7,7 @@
  * over the wire).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -106,6 +106,19 @@ describeWithTools(
         }[];
         return controls.find((c) => c.name === 'framesize')?.value === 'VGA';
       });
+    });
+
+    it('a snapshot asked through the relay comes back through the bus byte-exact from the device', async () => {
+      expect((await get(`${relay.url}/cams/bench/control?var=snapshot`)).body).toEqual({
+        ok: true,
+        reply: 'ok snapshot',
+      });
+      const jpeg = readFileSync(JPEG);
+      const img = await until('the frame on the relay', async () => {
+        const res = await fetch(`${relay.url}/cams/bench/snapshot`);
+        return res.status === 200 ? Buffer.from(await res.arrayBuffer()) : undefined;
+      });
+      expect(img.equals(jpeg)).toBe(true);
     });
 
     it('a refused request gets the same status and body through the relay as from the origin', async () => {

@@ -98,7 +98,6 @@ export function discoveryMessages(camera: DiscoveryCamera, ctx: DiscoveryContext
   const common = (object: string, name: string): Record<string, unknown> => ({
     name,
     unique_id: `${id}_${object}`,
-    object_id: `${id}_${object}`,
     availability_topic: ctx.availability,
     payload_available: ONLINE,
     payload_not_available: OFFLINE,
@@ -110,13 +109,14 @@ export function discoveryMessages(camera: DiscoveryCamera, ctx: DiscoveryContext
       sw_version: ctx.version,
     },
   });
+  // `default_entity_id` (not the deprecated `object_id`) suggests the entity id: `camera.camgw_lab_door_camera`.
   const message = (
     component: Component,
     object: string,
     config: Record<string, unknown>,
   ): DiscoveryMessage => ({
     topic: configTopic(ctx.site, camera.name, component, object),
-    payload: JSON.stringify(config),
+    payload: JSON.stringify({ ...config, default_entity_id: `${component}.${id}_${object}` }),
   });
   const out = [
     message('camera', 'camera', { ...common('camera', 'Camera'), topic: topics.image }),

@@ -45,6 +45,8 @@ describe('Home Assistant discovery', () => {
         device: { identifiers: ['camgw_lab_door'], name: 'door', model: 'camf', sw_version: '1.2.3' },
       });
       expect(c.unique_id).toMatch(/^camgw_lab_door_[a-z_]+$/);
+      expect(c.default_entity_id).toMatch(/^[a-z_]+\.camgw_lab_door_[a-z_]+$/);
+      expect(c).not.toHaveProperty('object_id'); // deprecated by Home Assistant
     }
     const get = (component: string, object: string) =>
       byTopic.get(`homeassistant/${component}/camgw_lab_door/${object}/config`)!;
