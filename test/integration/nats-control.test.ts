@@ -118,7 +118,7 @@ describeWithTools(
         const res = await fetch(`${relay.url}/cams/bench/snapshot`);
         return res.status === 200 ? Buffer.from(await res.arrayBuffer()) : undefined;
       });
-      expect(img.equals(jpeg)).toBe(true);
+      expect(img!.equals(jpeg)).toBe(true);
     });
 
     it('a refused request gets the same status and body through the relay as from the origin', async () => {
