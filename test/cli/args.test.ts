@@ -153,6 +153,29 @@ describe('cam-gateway flags', () => {
     expect(listen.kind === 'run' && listen.gateway.port).toBe(9000);
   });
 
+  it('--stdout on a terminal: exit 2, no JPEG bytes on the screen', async () => {
+    let written = 0;
+    const tty = Object.assign(new PassThrough(), { isTTY: true });
+    tty.on('data', (c: Buffer) => {
+      written += c.length;
+    });
+    const err = new PassThrough().setEncoding('utf8');
+    let stderr = '';
+    err.on('data', (s: string) => {
+      stderr += s;
+    });
+    const code = await main(['--demo', '--stdout'], {
+      stdout: tty as unknown as NodeJS.WriteStream,
+      stderr: err as unknown as NodeJS.WriteStream,
+      env: {},
+      stopSignal: () => new Promise(() => {}),
+      listPorts: async () => [],
+    });
+    expect(code).toBe(2);
+    expect(written).toBe(0);
+    expect(stderr).toMatch(/^cam-gateway: --stdout writes binary JPEGs: pipe it into a program/);
+  });
+
   it('--from makes a relay; credentials come from the URL or CAM_GATEWAY_NATS_AUTH', () => {
     const relay = parseCli(['--from', 'nats://a:4222,b', '--site', 'lab', '--listen', '0.0.0.0:9000'], {
       CAM_GATEWAY_NATS_AUTH: 'me:s3cret',

@@ -98,6 +98,8 @@ export class HomeAssistantSink {
       this.#log.info(`connected to ${a.url}`);
       client.publish(this.#availability, ONLINE, { retain: true, qos: 1 });
       for (const p of this.#cameras) p.discovery.clear();
+      // A publish cut off by the disconnect may never call back: nothing is in flight on a new connection.
+      this.#imageInFlight.clear();
       this.#tick();
       client.subscribe(commandFilter(this.#options.site), { qos: 1 });
     });

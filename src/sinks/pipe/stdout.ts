@@ -19,6 +19,8 @@ export interface PipeTarget {
   readonly destroyed: boolean;
   once(event: 'drain' | 'close' | 'error', listener: (err?: Error) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
+  /** A terminal gets no JPEGs. */
+  readonly isTTY?: boolean;
 }
 
 export interface PipeOptions {
@@ -101,6 +103,11 @@ export function stdoutPipe(
   out: PipeTarget,
   logger: Logger,
 ): { camera: CameraHandle; start(): Promise<string> } {
+  if (out.isTTY) {
+    throw new Error(
+      '--stdout writes binary JPEGs: pipe it into a program, e.g. … --stdout | ffmpeg -f mjpeg -i - …',
+    );
+  }
   const camera = name === '' ? cameras[0] : cameras.find((c) => c.name === name);
   if (!camera) {
     throw new Error(`--stdout: no camera "${name}"; cameras: ${cameras.map((c) => c.name).join(', ')}`);
