@@ -1,7 +1,7 @@
 /** Starts `relay-child.ts` in its own process and talks to it over IPC (ready, CPU marks, stop). */
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { delay } from './harness.js';
+import { childMessage, delay } from './harness.js';
 import type { RelayReply, RelayRequest } from './relay-child.js';
 
 export class RelayProcess {
@@ -38,21 +38,5 @@ function reply<K extends RelayReply['cmd']>(
   child: ChildProcess,
   cmd: K,
 ): Promise<Extract<RelayReply, { cmd: K }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (msg: RelayReply): void => {
-      if (msg.cmd !== cmd) return;
-      cleanup();
-      resolve(msg as Extract<RelayReply, { cmd: K }>);
-    };
-    const onExit = (code: number | null): void => {
-      cleanup();
-      reject(new Error(`bench relay exited (code ${code}) while waiting for "${cmd}"`));
-    };
-    const cleanup = (): void => {
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-    };
-    child.on('message', onMessage);
-    child.on('exit', onExit);
-  });
+  return childMessage(child, cmd, 'bench relay');
 }

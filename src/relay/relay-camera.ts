@@ -13,6 +13,7 @@ import type { CameraStatus } from '../camera/status.js';
 import { ViewerRegistry } from '../camera/viewers.js';
 import { ControlError } from '../control/errors.js';
 import type { ControlSpec } from '../control/schema.js';
+import { emptyStats } from '../protocol/types.js';
 import type { FrameMeta, StatusRecord } from '../sinks/nats/wire.js';
 import { nowSeconds, RingBuffer } from '../stream/ring-buffer.js';
 
@@ -149,7 +150,10 @@ export class RelayCamera implements CameraHandle {
 
 /** The status of a camera whose origin has not written one yet (its frames came first). */
 function unknownStatus(name: string): CameraStatus {
+  const { bytesIn, ...counters } = emptyStats();
   return {
+    ...counters,
+    bytes: bytesIn,
     name,
     port: 'bus',
     protocol: 'auto',
@@ -159,15 +163,6 @@ function unknownStatus(name: string): CameraStatus {
     lastError: null,
     fps: { received: 0, served: 0 },
     kBps: 0,
-    frames: 0,
-    bytes: 0,
-    bytesSkipped: 0,
-    crcErrors: 0,
-    resyncs: 0,
-    truncated: 0,
-    oversized: 0,
-    deviceDrops: 0,
-    deviceRestarts: 0,
     clients: [],
     lastFrame: null,
     info: null,

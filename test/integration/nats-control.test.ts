@@ -6,16 +6,15 @@
  * back with the same status and body the origin itself would answer (the error kind travels
  * over the wire).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway.js';
 import { createRelay, type Relay } from '../../src/relay/relay.js';
 import { parseNatsUrl } from '../../src/sinks/nats/address.js';
-import { camfTool, REPO_DIR } from '../firmware/c-build.js';
+import { REPO_DIR } from '../firmware/c-build.js';
 import { type NatsCluster, startNats } from '../helpers/brokers.js';
+import { type CamfDevice, camfDeviceOnPty } from '../helpers/camf-device.js';
 import { until } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
 
@@ -31,24 +30,16 @@ describeWithTools(
   '/control on a relay reaches the device on the origin’s pty',
   () => {
     let nats: NatsCluster;
-    let dir: string;
-    let socat: ChildProcess;
+    let device: CamfDevice;
     let origin: Gateway;
     let relay: Relay;
 
     beforeAll(async () => {
-      const tool = await camfTool();
       nats = await startNats(1);
-      dir = mkdtempSync(join(tmpdir(), 'cam-nats-control-'));
-      const dev = join(dir, 'dev');
-      socat = spawn(
-        'socat',
-        [`pty,raw,echo=0,link=${dev}`, `EXEC:${tool} device --ignore quality --interval-ms 50 ${JPEG}`],
-        { stdio: ['ignore', 'ignore', 'inherit'] },
-      );
-      await until('the pty link', () => existsSync(dev));
+      // The device never answers `quality` (to test the timeout through the relay).
+      device = await camfDeviceOnPty(['--ignore', 'quality', '--interval-ms', '50'], JPEG);
       origin = createGateway({
-        cameras: [{ name: 'bench', port: dev, protocol: 'camf' }],
+        cameras: [{ name: 'bench', port: device.dev, protocol: 'camf' }],
         port: 0,
         site: 'lab',
         publish: { url: nats.url() },
@@ -76,13 +67,8 @@ describeWithTools(
     afterAll(async () => {
       await relay?.stop();
       await origin?.stop();
-      if (socat && socat.exitCode === null) {
-        const exited = new Promise((r) => socat.once('exit', r));
-        socat.kill();
-        await exited;
-      }
+      await device?.close();
       await nats?.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     it('framesize=VGA sent to the relay is applied by the device; its reply comes back', async () => {
