@@ -64,9 +64,12 @@ export class RelayCamera implements CameraHandle {
     this.#link = link;
   }
 
-  /** Live: the relay is on the bus, the origin says the camera is online, and it was heard from lately. */
+  /**
+   * Live: the origin says the camera is online and was heard from lately. A moment off the bus
+   * (a node failing over) is not offline: viewers would see a NO SIGNAL flash; 5 s of silence is.
+   */
   get online(): boolean {
-    if (!this.#link.connected() || performance.now() - this.#newsAt > STALE_MS) return false;
+    if (performance.now() - this.#newsAt > STALE_MS) return false;
     return this.#record?.status.online ?? true;
   }
 

@@ -129,6 +129,12 @@ describeWithTools(['nats-server'], 'origin → 3-node NATS cluster → two relay
       expect(matched, `${name}: frames also seen on the origin`).toBeGreaterThan(frames.length * 0.5);
       for (const p of frames)
         expect([p.body[0], p.body[1], p.body.at(-2), p.body.at(-1)]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
+      // No NO SIGNAL card once the picture was there: a relay failing over keeps the last frame.
+      const first = w.parts.findIndex(isFrame);
+      expect(
+        w.parts.slice(first).some((p) => p.body.equals(NO_SIGNAL_JPEG)),
+        `${name} showed NO SIGNAL`,
+      ).toBe(false);
       // The longest wait for a new frame around the node's death.
       let gap = 0;
       for (let i = 1; i < frames.length; i++) {
