@@ -1,15 +1,21 @@
 /**
  * Many machines, for real: a 3-node `nats-server` JetStream cluster on loopback, an origin
- * gateway (`--demo --publish`, the CLI) publishing through node 1, and two relays
+ * gateway (`--demo --publish`, the CLI) publishing through node 1, a second origin on a socat
+ * pty with the C firmware at the other end publishing through node 3, and two relays
  * (`--from`, the CLI) on node 1 and node 2. Strict MJPEG clients on the origin and on both
  * relays: the relays serve byte-identical frames, in the origin's order, equal to what the
  * origin serves (matched by the origin's `X-Timestamp`, which relays keep). Then node 1 — the
  * one the origin and relay A are connected to — is killed mid-stream: both fail over, the
  * streams go on after a gap of at most 3 s, with no corrupt, repeated or out-of-order frame.
  */
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
+import { REPO_DIR } from '../firmware/c-build.js';
 import { type NatsCluster, startNats } from '../helpers/brokers.js';
+import { type CamfDevice, camfDeviceOnPty } from '../helpers/camf-device.js';
 import {
   type CliRun,
   freePort,
@@ -20,6 +26,8 @@ import {
   watchStream,
 } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
+
+const JPEG = join(REPO_DIR, 'fixtures', 'jpeg', 'qvga-001.jpg');
 
 const isFrame = (p: ReceivedPart): boolean =>
   p.headers['x-frame-index'] !== undefined && !p.body.equals(NO_SIGNAL_JPEG);
@@ -52,8 +60,9 @@ async function cameraOnRelay(url: string): Promise<void> {
   );
 }
 
-describeWithTools(['nats-server'], 'origin → 3-node NATS cluster → two relays', () => {
+describeWithTools(['nats-server', 'gcc', 'socat'], 'origins → 3-node NATS cluster → two relays', () => {
   let cluster: NatsCluster;
+  let device: CamfDevice;
   const runs: CliRun[] = [];
   let origin: string;
   let relayA: string;
@@ -65,7 +74,17 @@ describeWithTools(['nats-server'], 'origin → 3-node NATS cluster → two relay
     const o = await startGateway(['--demo', '--publish', cluster.url([n1!])]);
     const a = await startGateway(['--from', cluster.url([n1!])]);
     const b = await startGateway(['--from', cluster.url([n2!])]);
-    runs.push(o.cli, a.cli, b.cli);
+    // A second origin, on a real pty with the C firmware at the other end, publishing through node 3.
+    device = await camfDeviceOnPty(['--interval-ms', '50'], JPEG);
+    const pty = await startGateway([
+      '--port',
+      `bench=${device.dev}`,
+      '--protocol',
+      'camf',
+      '--publish',
+      cluster.url([cluster.nodes[2]!]),
+    ]);
+    runs.push(o.cli, a.cli, b.cli, pty.cli);
     origin = o.url;
     relayA = a.url;
     relayB = b.url;
@@ -74,6 +93,7 @@ describeWithTools(['nats-server'], 'origin → 3-node NATS cluster → two relay
 
   afterAll(async () => {
     await Promise.all(runs.map((r) => r.stop()));
+    await device?.close();
     await cluster?.close();
   });
 
@@ -163,6 +183,39 @@ describeWithTools(['nats-server'], 'origin → 3-node NATS cluster → two relay
       ),
     );
   }, 90_000);
+
+  it('/control sent to one relay reaches the device on the other origin’s pty; its frame reaches both relays', async () => {
+    await until(
+      'relay B to list the pty camera',
+      async () => {
+        const s = (await (await fetch(`${relayB}/status`)).json()) as {
+          cameras: { name: string; controls: unknown[] }[];
+        };
+        return s.cameras.find((c) => c.name === 'bench')?.controls.length;
+      },
+      15_000,
+      100,
+    );
+    const reply = await fetch(`${relayB}/cams/bench/control?var=snapshot`);
+    expect({ status: reply.status, body: await reply.json() }).toEqual({
+      status: 200,
+      body: { ok: true, reply: 'ok snapshot' },
+    });
+    const jpeg = readFileSync(JPEG);
+    for (const relay of [relayA, relayB]) {
+      const img = await until(`the device's frame on ${relay}`, async () => {
+        const res = await fetch(`${relay}/cams/bench/snapshot`);
+        return res.status === 200 ? Buffer.from(await res.arrayBuffer()) : undefined;
+      });
+      expect(img!.equals(jpeg)).toBe(true);
+    }
+    const refused = await fetch(`${relayA}/cams/bench/control?var=zoom&val=2`);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({
+      parameter: 'var',
+      supported: expect.arrayContaining(['framesize']),
+    });
+  }, 30_000);
 
   it('/status on a relay lists the camera with the origin and its bus counters, and counts its own viewers', async () => {
     const status = (await (await fetch(`${relayB}/status`)).json()) as {
