@@ -123,8 +123,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     stop() {
       stopping ??= (async () => {
         http.close();
-        await Promise.all([bus?.stop(), homeAssistant?.stop()]);
-        await stopCameras(cameras);
+        // The sinks say goodbye (offline) while the cameras say theirs (ArduCAM stop byte): one wait, not two.
+        await Promise.all([bus?.stop(), homeAssistant?.stop(), stopCameras(cameras)]);
         for (const c of cameras) c.ring.close();
         await server?.close();
       })();

@@ -305,7 +305,7 @@ export const OPTIONS = {
   site: {
     group: 'bus',
     value: 'NAME',
-    shown: 'default',
+    shown: '"default"',
     help: 'namespace of camera names on the bus and in MQTT topics',
     parse: checkSite,
   },

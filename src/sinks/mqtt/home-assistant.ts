@@ -35,7 +35,7 @@ const STATE_PERIOD_MS = 1000;
 /** An unchanged picture is published again after this long (Home Assistant shows the last one anyway). */
 const STILL_REPUBLISH_MS = 60_000;
 /** How long `stop()` waits for `offline` to reach the broker. */
-const FAREWELL_MS = 500;
+const FAREWELL_MS = 300;
 
 export interface HomeAssistantOptions {
   readonly address: MqttAddress;

@@ -22,7 +22,7 @@ import type { BusCounters } from './wire.js';
 /** How often each camera's status is written (the bucket sees at most one write a second per camera). */
 export const STATUS_PERIOD_MS = 1000;
 /** How long `stop()` waits for the last status ("offline") to be written. */
-const FAREWELL_MS = 500;
+const FAREWELL_MS = 300;
 
 export interface PublishOptions {
   readonly address: BusAddress;
