@@ -20,6 +20,7 @@ import { type FastRunResult, runFastClients } from './lib/fast-clients.js';
 import {
   benchSeconds,
   machineNote,
+  median,
   percentile,
   printTable,
   ratio,
@@ -64,13 +65,6 @@ function stats(r: FastRunResult): Stats {
     cpuPerPartUs: r.clientCpuPerPartUs,
     failed: r.failedClients,
   };
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function benchRuns(): number {

@@ -2,42 +2,24 @@
  * `cam-gateway`: flags → config → gateway; a status line; exit codes
  * (0 clean stop on SIGINT/SIGTERM, 1 runtime failure, 2 usage error).
  */
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { relayFlags, sinkFlags } from './bus-flags.js';
+import type { CameraHandle } from './camera/handle.js';
 import type { CameraOptions, GatewayOptions } from './config.js';
+import { flagValue, readFlags } from './flags.js';
 import { createGateway, type Gateway, VERSION } from './gateway.js';
 import { networkUrls } from './http/addresses.js';
-import { signalExitCode, startUnlessSignalled, stopWithin } from './lifecycle.js';
 import { createLogger, type LogLevel } from './log.js';
-import {
-  ConfigError,
-  DEFAULTS,
-  helpText,
-  isLoopback,
-  OPTIONS,
-  type OptionName,
-  type OptionSpec,
-} from './options.js';
+import { ConfigError, DEFAULTS, helpText, OPTIONS } from './options.js';
+import { createRelay, type RelayOptions } from './relay/relay.js';
+import { serve } from './run.js';
+import { describeBus } from './sinks/nats/address.js';
+import { stdoutPipe } from './sinks/pipe/stdout.js';
 import { formatPortList, listPorts, type PortInfo } from './source/discover.js';
 import { SerialSource } from './source/serial.js';
 import { SourceError } from './source/types.js';
-import { StatusLine } from './status-line.js';
+import type { StatusLine } from './status-line.js';
 
 export const HELP = helpText(VERSION);
-
-/** node:util parseArgs options, from the table. */
-const PARSE_OPTIONS = Object.fromEntries(
-  Object.entries(OPTIONS).map(([flag, spec]: [string, OptionSpec<unknown>]) => [
-    flag,
-    {
-      type: spec.value ? 'string' : 'boolean',
-      ...(spec.multiple ? { multiple: true } : {}),
-      ...(spec.short ? { short: spec.short } : {}),
-    },
-  ]),
-) as ParseArgsConfig['options'];
-
-/** Raw flag values as parseArgs returns them. */
-type RawValues = Partial<Record<OptionName, string | boolean | string[]>>;
 
 /** What the user asked for, validated. */
 export type CliCommand =
@@ -53,7 +35,16 @@ export type CliCommand =
       serialDefaults: CameraOptions;
       logLevel: LogLevel;
       quiet: boolean;
-      /** Said once at start (e.g. a password given on the command line). */
+      /** `--stdout [NAME]`: the camera whose frames go to stdout ('' = the first). */
+      stdout?: string;
+      /** Said once at start (e.g. a password on the command line). */
+      warnings: string[];
+    }
+  | {
+      kind: 'relay';
+      relay: Omit<RelayOptions, 'logger' | 'version'>;
+      logLevel: LogLevel;
+      quiet: boolean;
       warnings: string[];
     };
 
@@ -64,55 +55,14 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM). */
   stopSignal: () => Promise<string>;
-  /**
-   * End the process as killed by `signal` (after a signal during start): no exit handlers
-   * run, so a thread stuck opening a port or a FIFO cannot hold the exit. Absent: `main`
-   * resolves with 128 + the signal's number instead.
-   */
-  dieOf?: (signal: string) => void;
   listPorts: () => Promise<PortInfo[]>;
-}
-
-/** Turn node's parseArgs errors into `unknown option --x` / `--x needs a value`. */
-function describeParseError(err: unknown): string {
-  const e = err as Error & { code?: string };
-  const flag = /'(-[^' ]+)/.exec(e.message)?.[1];
-  switch (e.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown option ${flag ?? e.message} (see cam-gateway --help)`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return flag && /argument missing/.test(e.message)
-        ? `${flag} needs a value (see cam-gateway --help)`
-        : `${flag ?? 'an option'} takes no value (see cam-gateway --help)`;
-    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
-      return `unexpected argument ${/'([^']*)'/.exec(e.message)?.[1] ?? ''}: options start with -- (see cam-gateway --help)`;
-    default:
-      return e.message;
-  }
-}
-
-/** What the table's `parse` of `--flag` returns. */
-type Parsed<K extends OptionName> = (typeof OPTIONS)[K] extends { parse: (...args: never[]) => infer R }
-  ? R
-  : never;
-
-/** The parsed value of `--flag`, through the table's validation; undefined when absent. */
-function flagValue<K extends OptionName>(values: RawValues, flag: K): Parsed<K> | undefined {
-  const raw = values[flag];
-  const spec: OptionSpec<unknown> = OPTIONS[flag];
-  if (raw === undefined || typeof raw !== 'string' || !spec.parse) return undefined;
-  return spec.parse(raw, `--${flag}`) as never;
+  /** After a signal interrupted the start: end the process as killed by that signal (default: just return the code). */
+  dieOf?: (signal: NodeJS.Signals) => void;
 }
 
 /** Parse and validate argv; throws ConfigError with a one-line message naming the flag. */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliCommand {
-  let values: RawValues;
-  try {
-    values = parseArgs({ args: [...argv], options: PARSE_OPTIONS, strict: true, allowPositionals: false })
-      .values as RawValues;
-  } catch (err) {
-    throw new ConfigError(describeParseError(err));
-  }
+  const values = readFlags(argv);
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   if (values.list) return { kind: 'list' };
@@ -157,12 +107,30 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     OPTIONS['allow-host'].parse(h, '--allow-host'),
   );
   const maxClients = flagValue(values, 'max-clients');
+  const http = {
+    ...(auth ? { auth } : {}),
+    ...(cors !== undefined ? { cors } : {}),
+    ...(allowHosts.length > 0 ? { allowHosts } : {}),
+    ...(maxClients !== undefined ? { maxClients } : {}),
+  };
   const warnings: string[] = [];
   if (values.auth !== undefined) {
     warnings.push(
       '--auth puts the password where every user of this machine can read it (ps, /proc/PID/cmdline); set CAM_GATEWAY_AUTH=USER:PASS in the environment instead',
     );
   }
+  const relay = relayFlags(values, env);
+  if (relay) {
+    const options = {
+      ...relay,
+      host: listen?.host ?? DEFAULTS.host,
+      port: listen?.port ?? DEFAULTS.port,
+      ringSize: ringSize ?? DEFAULTS.ringSize,
+      ...http,
+    };
+    return { kind: 'relay', relay: options, logLevel, quiet: values.quiet === true, warnings };
+  }
+  const { stdout, ...sinks } = sinkFlags(values, env);
 
   const cameras: CameraOptions[] = [];
   for (const spec of ports) {
@@ -176,11 +144,10 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     cameras,
     host: listen?.host ?? DEFAULTS.host,
     port: listen?.port ?? DEFAULTS.port,
-    ...(auth ? { auth } : {}),
-    ...(cors !== undefined ? { cors } : {}),
-    ...(allowHosts.length > 0 ? { allowHosts } : {}),
-    ...(maxClients !== undefined ? { maxClients } : {}),
+    ...http,
+    ...sinks,
   };
+  if (stdout !== undefined && listen === undefined) gateway.port = 0;
   return {
     kind: 'run',
     gateway,
@@ -188,6 +155,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     serialDefaults: { ...shared, ...serial },
     logLevel,
     quiet: values.quiet === true,
+    ...(stdout !== undefined ? { stdout } : {}),
     warnings,
   };
 }
@@ -246,8 +214,27 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     write: (line) => say(io.stderr, line),
     beforeWrite: () => statusLine?.clear(),
   });
-
   for (const warning of command.warnings) logger.warn(warning);
+
+  const served = {
+    io,
+    logger,
+    level,
+    quiet: command.quiet,
+    clearStatus: (line?: StatusLine) => (statusLine = line),
+  };
+  if (command.kind === 'relay') {
+    const relay = createRelay({ ...command.relay, logger, version: VERSION });
+    const r = command.relay;
+    return serve(served, {
+      service: relay,
+      host: r.host,
+      auth: r.auth !== undefined,
+      summary: () =>
+        `cam-gateway ${VERSION}: relay of ${describeBus(r.address)} (site ${r.site}), ` +
+        `cameras found so far: ${relay.cameras.map((c) => c.name).join(', ') || 'none'}; open ${relay.url}/`,
+    });
+  }
 
   const options: GatewayOptions = { ...command.gateway, logger };
   if (command.autoPort) {
@@ -268,53 +255,27 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
   }
 
   let gateway: Gateway;
+  let pipe: { camera: CameraHandle; start(): Promise<string> } | undefined;
   try {
     gateway = createGateway(options);
+    if (command.stdout !== undefined) pipe = stdoutPipe(gateway.cameras, command.stdout, io.stdout, logger);
   } catch (err) {
     fail(err instanceof Error ? err.message : String(err));
     return 2;
   }
-  const stopRequested = io.stopSignal();
-  let start: Awaited<ReturnType<typeof startUnlessSignalled>>;
-  try {
-    start = await startUnlessSignalled(gateway.start(), stopRequested);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    fail(message);
-    if (err instanceof SourceError && (err.code === 'ENOENT' || err.code === 'ENOTTY')) {
-      say(io.stderr, `serial ports present:\n${formatPortList(await io.listPorts())}`);
-    }
-    return 1;
-  }
-  if (!start.started) {
-    const waiting = gateway.cameras.filter((c) => !c.status().online).map(describeCamera);
-    fail(
-      `${start.signal} while starting${waiting.length ? ` (still opening ${waiting.join(', ')})` : ''}: stopped`,
-    );
-    if (!(await stopWithin(() => gateway.stop()))) logger.warn('stop took longer than 0.9 s; exiting anyway');
-    io.dieOf?.(start.signal);
-    return signalExitCode(start.signal);
-  }
-
-  if (level !== 'error') say(io.stderr, summary(gateway, options));
-  const host = options.host ?? DEFAULTS.host;
-  if (!isLoopback(host) && !options.auth) {
-    logger.warn(
-      `listening on ${host} without --auth: anyone on the network can watch and control the camera; set --auth USER:PASS`,
-    );
-  }
-  if (io.stderr.isTTY && !command.quiet) {
-    statusLine = new StatusLine({ out: io.stderr, read: () => gateway.cameras.map((c) => c.status()) });
-    statusLine.start();
-  }
-
-  const signal = await stopRequested;
-  statusLine?.stop();
-  statusLine = undefined;
-  logger.info(`${signal}: stopping`);
-  // A clean stop finishes well within a second; never hang on a stuck port.
-  if (!(await stopWithin(() => gateway.stop()))) logger.warn('stop took longer than 0.9 s; exiting anyway');
-  return 0;
+  return serve(served, {
+    service: gateway,
+    host: options.host ?? DEFAULTS.host,
+    auth: options.auth !== undefined,
+    summary: () => summary(gateway, options) + (pipe ? `; ${pipe.camera.name}'s frames go to stdout` : ''),
+    waiting: () => gateway.cameras.filter((c) => !c.status().online).map(describeCamera),
+    ...(pipe ? { ended: pipe.start } : {}),
+    startFailed: async (err) => {
+      if (err instanceof SourceError && (err.code === 'ENOENT' || err.code === 'ENOTTY')) {
+        say(io.stderr, `serial ports present:\n${formatPortList(await io.listPorts())}`);
+      }
+    },
+  });
 }
 
 /** `cam0 on /dev/ttyUSB0 @ 921600 baud` / `cam0 on demo`. */
@@ -330,5 +291,6 @@ function summary(gateway: Gateway, options: GatewayOptions): string {
   const auth = options.auth ? ' (basic auth on)' : '';
   const lan = networkUrls(options.host ?? DEFAULTS.host, Number(/:(\d+)$/.exec(gateway.url)?.[1]));
   const network = lan.length > 0 ? `; on the network: ${lan.join(', ')}` : '';
-  return `cam-gateway ${VERSION}: ${cams}; open ${gateway.url}/${auth}${network}`;
+  const bus = gateway.bus ? `; publishing on ${gateway.bus.where}` : '';
+  return `cam-gateway ${VERSION}: ${cams}; open ${gateway.url}/${auth}${network}${bus}`;
 }

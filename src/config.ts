@@ -9,14 +9,22 @@ import {
   ConfigError,
   checkCameraName,
   checkHostName,
+  checkKeep,
   checkMaxFrame,
   checkOneOf,
   checkSeconds,
+  checkSinkFps,
+  checkSite,
   checkWholeNumber,
   DEFAULTS,
   SENSORS,
 } from './options.js';
 import { PROTOCOL_OPTIONS, type ProtocolOption } from './protocol/registry.js';
+import { parseMqttUrl, withMqttCredentials } from './sinks/mqtt/address.js';
+import type { HomeAssistantOptions } from './sinks/mqtt/home-assistant.js';
+import { parseNatsUrl, withCredentials } from './sinks/nats/address.js';
+import type { PublishOptions } from './sinks/nats/publisher.js';
+import type { KeepLimit } from './sinks/nats/storage.js';
 import type { ByteSource, SerialBinding } from './source/types.js';
 
 /** One camera as a user describes it; exactly one of `port`, `replay`, `demo`, `source`. */
@@ -72,6 +80,49 @@ export interface GatewayOptions {
   binding?: SerialBinding;
   /** Reported by `/status`; default this package's version. */
   version?: string;
+  /** Namespace of camera names on the NATS bus and in MQTT topics; default `default`. */
+  site?: string;
+  /** Publish every camera on NATS (`--publish`); `credentials` (`USER:PASS` or a token) when the URL has none. */
+  publish?: { url: string; credentials?: string; keep?: KeepLimit };
+  /** Home Assistant through MQTT (`--mqtt`); `credentials` (`USER:PASS`) when the URL has none; `fps` default 1. */
+  mqtt?: { url: string; credentials?: string; fps?: number };
+}
+
+/** The sinks of a gateway, with defaults applied and checked (the version is the gateway's). */
+export interface SinkConfig {
+  publish?: PublishOptions;
+  mqtt?: Omit<HomeAssistantOptions, 'version'>;
+}
+
+/** A sink check's plain Error as a ConfigError naming the option. */
+function sinkCheck<T>(name: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    throw err instanceof ConfigError ? err : new ConfigError(`${name} ${(err as Error).message}`);
+  }
+}
+
+export function resolveSinks(options: GatewayOptions): SinkConfig {
+  const site = checkSite(options.site ?? DEFAULTS.site, 'site');
+  const out: SinkConfig = {};
+  const p = options.publish;
+  if (p) {
+    out.publish = {
+      address: sinkCheck('publish', () => withCredentials(parseNatsUrl(p.url), p.credentials)),
+      site,
+      keep: checkKeep(p.keep ?? DEFAULTS.publishKeep, 'publish.keep'),
+    };
+  }
+  const m = options.mqtt;
+  if (m) {
+    out.mqtt = {
+      address: sinkCheck('mqtt', () => withMqttCredentials(parseMqttUrl(m.url), m.credentials)),
+      site,
+      fps: checkSinkFps(m.fps ?? DEFAULTS.mqttFps, 'mqtt.fps'),
+    };
+  }
+  return out;
 }
 
 /** Where a camera's bytes come from, with defaults applied. */

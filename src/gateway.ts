@@ -5,14 +5,19 @@
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import { Camera } from './camera/camera.js';
-import { type GatewayOptions, resolveCameras, resolveHttpLimits, type SourceConfig } from './config.js';
+import {
+  type GatewayOptions,
+  resolveCameras,
+  resolveHttpLimits,
+  resolveSinks,
+  type SourceConfig,
+} from './config.js';
 import { createApp, type GatewayApp } from './http/app.js';
-import { chooseCap } from './http/connection-cap.js';
-import { listen, type RunningServer } from './http/server.js';
+import { listenCapped, type RunningServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { DEFAULTS } from './options.js';
-import { libcUnavailable } from './platform/libc.js';
-import { openFileLimit } from './platform/open-files.js';
+import { HomeAssistantSink } from './sinks/mqtt/home-assistant.js';
+import { BusPublisher } from './sinks/nats/publisher.js';
 import { DEMO_FILE, ReplaySource } from './source/replay.js';
 import { SerialSource } from './source/serial.js';
 import type { ByteSource } from './source/types.js';
@@ -28,6 +33,10 @@ export interface Gateway {
   /** The HTTP layer's handle (open stream count, close). */
   readonly http: GatewayApp;
   readonly cameras: Camera[];
+  /** Publishing on NATS (`publish`), when configured. */
+  readonly bus: BusPublisher | undefined;
+  /** Home Assistant through MQTT (`mqtt`), when configured. */
+  readonly homeAssistant: HomeAssistantSink | undefined;
   /** `http://host:port` once started, '' before. */
   readonly url: string;
   /** Open every camera's source, then listen. Rejects with a one-line error (port busy, EADDRINUSE …). */
@@ -80,6 +89,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     allowHosts: [host, ...limits.allowHosts],
     logger: httpLog,
   });
+  const sinks = resolveSinks(options);
+  const version = options.version ?? VERSION;
+  const bus = sinks.publish && new BusPublisher(cameras, sinks.publish, logger);
+  const homeAssistant = sinks.mqtt && new HomeAssistantSink(cameras, { ...sinks.mqtt, version }, logger);
   const port = options.port ?? DEFAULTS.port;
   let server: RunningServer | undefined;
   let url = '';
@@ -96,19 +109,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     app: http.app,
     http,
     cameras,
+    bus,
+    homeAssistant,
     get url() {
       return url;
     },
     async start() {
       // Bind first: a gateway that cannot serve should not open (or reset) any camera.
       // listen() rejects with a one-line message naming --listen (EADDRINUSE, EACCES …), code kept.
-      const cap = chooseCap(
-        limits.maxClients,
-        openFileLimit()?.soft,
-        libcUnavailable() ?? 'getrlimit failed',
-      );
-      httpLog[cap.note.level](cap.note.message);
-      server = await listen(http.app, { host, port, maxConnections: cap.max, logger: httpLog });
+      server = await listenCapped(http.app, {
+        host,
+        port,
+        ...(limits.maxClients !== undefined ? { maxClients: limits.maxClients } : {}),
+        logger: httpLog,
+      });
       const results = await Promise.allSettled(cameras.map((c) => c.start()));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) {
@@ -118,11 +132,14 @@ export function createGateway(options: GatewayOptions): Gateway {
         throw failed.reason;
       }
       url = server.url;
+      bus?.start();
+      homeAssistant?.start();
     },
     stop() {
       stopping ??= (async () => {
         http.close();
-        await stopCameras(cameras);
+        // The sinks say goodbye (offline) while the cameras say theirs (ArduCAM stop byte): one wait, not two.
+        await Promise.all([bus?.stop(), homeAssistant?.stop(), stopCameras(cameras)]);
         for (const c of cameras) c.ring.close();
         await server?.close();
       })();

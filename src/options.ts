@@ -3,11 +3,16 @@
  * its one line of help and its one validation. The CLI parses flags with it, the
  * library (`createGateway`) validates typed values with the same checks, and
  * `--help` is generated from it — so a default or a rule lives in one place.
+ * It is longer than ~350 lines: the table is one piece because every flag lives in it.
  */
 import { isIP } from 'node:net';
 import { LOG_LEVELS, type LogLevel } from './log.js';
 import { PROTOCOL_OPTIONS, PROTOCOLS, type ProtocolOption } from './protocol/registry.js';
 import { checkMaxFrameBytes, DEFAULT_MAX_FRAME_BYTES } from './protocol/types.js';
+import { parseMqttUrl } from './sinks/mqtt/address.js';
+import { parseNatsUrl } from './sinks/nats/address.js';
+import { type KeepLimit, parseKeep } from './sinks/nats/storage.js';
+import { checkSiteName } from './sinks/nats/subjects.js';
 
 /** A configuration value that is not allowed; the message names the option and what is allowed. */
 export class ConfigError extends Error {
@@ -18,7 +23,7 @@ export class ConfigError extends Error {
 }
 
 /** Help sections, in order. */
-export type OptionGroup = 'camera' | 'serial' | 'http' | 'output' | 'other';
+export type OptionGroup = 'camera' | 'serial' | 'http' | 'bus' | 'output' | 'other';
 
 export interface OptionSpec<T> {
   readonly group: OptionGroup;
@@ -26,6 +31,8 @@ export interface OptionSpec<T> {
   readonly value?: string;
   /** May be given several times. */
   readonly multiple?: boolean;
+  /** The value may be left out (`--stdout` or `--stdout NAME`); then it parses ''. */
+  readonly optionalValue?: boolean;
   readonly short?: string;
   /** The default, as help shows it. */
   readonly shown?: string;
@@ -88,6 +95,44 @@ export function checkMaxFrame(value: number, name: string): number {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+}
+
+/** A check of the sinks (plain `Error` saying what is allowed) as a ConfigError naming the option. */
+function named<T>(check: (raw: string) => T): (raw: string, name: string) => T {
+  return (raw, name) => {
+    try {
+      return check(raw);
+    } catch (err) {
+      throw new ConfigError(`${name} ${(err as Error).message}`);
+    }
+  };
+}
+
+export const checkSite = named(checkSiteName);
+
+/** A URL checked by `parse` (which throws what is wrong), kept as given. */
+function checkedUrl(parse: (raw: string) => unknown): (raw: string, name: string) => string {
+  return named((raw: string): string => {
+    parse(raw);
+    return raw;
+  });
+}
+
+/** The library's `keep` ({frames} or {seconds}, whole numbers ≥ 1). */
+export function checkKeep(keep: KeepLimit, name: string): KeepLimit {
+  const n = 'frames' in keep ? keep.frames : keep.seconds;
+  checkWholeNumber(n, name, 1);
+  return keep;
+}
+
+/** Frames per second for a sink: 0.01 to 30. */
+export function checkSinkFps(value: number, name: string): number {
+  if (!(value >= 0.01 && value <= 30)) {
+    throw new ConfigError(
+      `${name} must be a number of frames per second from 0.01 to 30, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }
 
 // ── text parsers ──────────────────────────────────────────────────────────────────────────────
@@ -272,6 +317,53 @@ export const OPTIONS = {
     help: "allow this origin (e.g. '*') to fetch the API",
     parse: nonEmpty('an origin, e.g. * or http://example.com'),
   },
+  publish: {
+    group: 'bus',
+    value: 'URL',
+    help: 'publish every camera on NATS: nats://[USER:PASS@]HOST[:PORT][,HOST[:PORT]…] (or env CAM_GATEWAY_NATS_AUTH)',
+    parse: checkedUrl(parseNatsUrl),
+  },
+  from: {
+    group: 'bus',
+    value: 'URL',
+    help: 'relay: serve every camera published on this NATS bus (no serial port)',
+    parse: checkedUrl(parseNatsUrl),
+  },
+  site: {
+    group: 'bus',
+    value: 'NAME',
+    shown: '"default"',
+    help: 'namespace of camera names on the bus and in MQTT topics',
+    parse: checkSite,
+  },
+  'publish-keep': {
+    group: 'bus',
+    value: 'N|Ns',
+    shown: '30',
+    help: 'frames (N) or seconds (Ns) the bus keeps per camera',
+    parse: named(parseKeep),
+  },
+  mqtt: {
+    group: 'bus',
+    value: 'URL',
+    help: 'Home Assistant discovery: mqtt://[USER:PASS@]HOST[:PORT] (or env CAM_GATEWAY_MQTT_AUTH)',
+    parse: checkedUrl(parseMqttUrl),
+  },
+  'mqtt-fps': {
+    group: 'bus',
+    value: 'N',
+    shown: '1',
+    help: "JPEGs per second on each camera's MQTT image topic",
+    parse: (raw: string, name: string): number =>
+      checkSinkFps(raw.trim() === '' ? Number.NaN : Number(raw), name),
+  },
+  stdout: {
+    group: 'output',
+    value: '[NAME]',
+    optionalValue: true,
+    help: "write a camera's frames (default the first) to stdout as MJPEG, for ffmpeg and go2rtc",
+    parse: (raw: string): string => (raw === '' ? '' : checkCameraName(raw)),
+  },
   quiet: { group: 'output', help: 'errors only' },
   'log-level': {
     group: 'output',
@@ -297,12 +389,16 @@ export const DEFAULTS = {
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   ringSize: 10,
   logLevel: 'info' as LogLevel,
+  site: 'default',
+  publishKeep: { frames: 30 } as KeepLimit,
+  mqttFps: 1,
 } as const;
 
 const GROUP_TITLES: Readonly<Record<OptionGroup, string>> = {
   camera: 'Cameras',
   serial: 'Serial ports',
   http: 'HTTP',
+  bus: 'Many machines',
   output: 'Output',
   other: 'Other',
 };

@@ -364,7 +364,14 @@ int main(int argc, char **argv) {
     for (int e = 0; e < k; e++) {
       if (events[e].data.u64 == STDIN_TAG) {
         ssize_t r = read(0, line + line_len, sizeof line - 1 - line_len);
-        if (r <= 0) return 0; /* the parent is gone */
+        if (r <= 0) {
+          /* EOF after "stop": the parent closed stdin behind it; finish the window and report. */
+          if (stopping) {
+            epoll_ctl(ep, EPOLL_CTL_DEL, 0, NULL);
+            continue;
+          }
+          return 0; /* the parent is gone */
+        }
         line_len += (size_t)r;
         line[line_len] = 0;
         if (strchr(line, '\n')) {

@@ -56,7 +56,8 @@ export class CClientRun {
       this.#out += s;
     });
     this.#exited = new Promise((resolve) => {
-      this.#child.once('exit', (code) => resolve(code));
+      // 'close', not 'exit': with many clients the JSON is large and may still be in the pipe at exit.
+      this.#child.once('close', (code) => resolve(code));
       this.#child.once('error', () => resolve(-1));
     });
   }

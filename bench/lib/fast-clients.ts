@@ -16,6 +16,8 @@ export interface FastRunOptions {
   seconds: number;
   /** Read with the C client built from `bench/c/` (see `buildCClient()`) instead of Node `MjpegClient`s. */
   cClientBinary?: string;
+  /** Read through this instead of from the server directly (a relay started once the server produces). */
+  via?: () => Promise<{ readonly port: number; stop(): Promise<void> }>;
 }
 
 export interface FastRunResult {
@@ -56,8 +58,11 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
   if (options.cClientBinary !== undefined) return runCClient(options, options.cClientBinary);
   const server = await BenchServer.start(options.kind, options);
   const clients: MjpegClient[] = [];
+  let via: { readonly port: number; stop(): Promise<void> } | undefined;
   try {
     await server.produce();
+    via = await options.via?.();
+    const port = via?.port ?? server.port;
     let from = Number.POSITIVE_INFINITY;
     const tallies: Tally[] = [];
     for (let i = 0; i < options.clients; i++) {
@@ -65,7 +70,7 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
       tallies.push(tally);
       clients.push(
         new MjpegClient({
-          port: server.port,
+          port,
           onFrame: ({ stamp, bytes, receivedNs }) => {
             if (!stamp) return;
             const seq = stamp.seq;
@@ -117,6 +122,7 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
     };
   } finally {
     for (const c of clients) c.close();
+    await via?.stop();
     await server.stop();
   }
 }
@@ -125,9 +131,11 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
 async function runCClient(options: FastRunOptions, binary: string): Promise<FastRunResult> {
   const server = await BenchServer.start(options.kind, options);
   let client: CClientRun | undefined;
+  let via: { readonly port: number; stop(): Promise<void> } | undefined;
   try {
     await server.produce();
-    client = new CClientRun(binary, server.port, '/stream', options.clients);
+    via = await options.via?.();
+    client = new CClientRun(binary, via?.port ?? server.port, '/stream', options.clients);
     await client.ready(30_000);
     const start = await server.mark();
     await delay(options.seconds * 1000);
@@ -154,6 +162,7 @@ async function runCClient(options: FastRunOptions, binary: string): Promise<Fast
     };
   } finally {
     client?.kill();
+    await via?.stop();
     await server.stop();
   }
 }

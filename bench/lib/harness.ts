@@ -108,15 +108,24 @@ function nextReply<K extends ChildReply['cmd']>(
   child: ChildProcess,
   cmd: K,
 ): Promise<Extract<ChildReply, { cmd: K }>> {
+  return childMessage(child, cmd, 'bench server');
+}
+
+/** The next IPC message `{cmd}` from a benchmark child; rejects naming `who` if the child exits first. */
+export function childMessage<R extends { readonly cmd: string }>(
+  child: ChildProcess,
+  cmd: string,
+  who: string,
+): Promise<R> {
   return new Promise((resolve, reject) => {
-    const onMessage = (msg: ChildReply): void => {
+    const onMessage = (msg: R): void => {
       if (msg.cmd !== cmd) return;
       cleanup();
-      resolve(msg as Extract<ChildReply, { cmd: K }>);
+      resolve(msg);
     };
     const onExit = (code: number | null): void => {
       cleanup();
-      reject(new Error(`bench server exited (code ${code}) while waiting for "${cmd}"`));
+      reject(new Error(`${who} exited (code ${code}) while waiting for "${cmd}"`));
     };
     const cleanup = (): void => {
       child.off('message', onMessage);
@@ -151,6 +160,14 @@ export function benchSeconds(fallback: number): number {
 
 export function cpuSeconds(from: NodeJS.CpuUsage, to: NodeJS.CpuUsage): number {
   return (to.user - from.user + to.system - from.system) / 1e6;
+}
+
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** Nearest-rank percentile of an ascending-sorted array. */

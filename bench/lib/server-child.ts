@@ -65,6 +65,8 @@ async function serveOurs(): Promise<Served> {
     host: '127.0.0.1',
     port: 0,
     version: 'bench',
+    // The relay benchmark: the same gateway also publishing on the bus.
+    ...(process.env.BENCH_PUBLISH ? { publish: { url: process.env.BENCH_PUBLISH } } : {}),
   });
   await gateway.start();
   const camera = gateway.cameras[0]!;

@@ -43,3 +43,11 @@ export interface CameraHandle {
   /** Register a stream client or snapshot request; wakes an idle-stopped camera. */
   attachViewer(meta: ViewerMeta): ViewerLease;
 }
+
+/**
+ * Cameras that come and go (a relay's, discovered on the bus): the HTTP layer
+ * asks for the current list on every request; the first is the default camera.
+ */
+export interface CameraDirectory {
+  list(): readonly CameraHandle[];
+}

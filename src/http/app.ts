@@ -9,7 +9,7 @@ import { type Context, Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
-import type { CameraHandle } from '../camera/handle.js';
+import type { CameraDirectory, CameraHandle } from '../camera/handle.js';
 import type { Logger } from '../log.js';
 import { ApiError, badParameter, errorResponse, notFoundResponse } from './errors.js';
 import { FrameRoutes, linkedSignal } from './frames.js';
@@ -23,8 +23,8 @@ import { ViewerSockets } from './ws.js';
 export const MAX_CONTROL_BODY_BYTES = 64 * 1024;
 
 export interface AppOptions {
-  /** First = default camera (served at `/stream`, `/snapshot`, `/control`). */
-  cameras: readonly CameraHandle[];
+  /** First = default camera (served at `/stream`, `/snapshot`, `/control`); or a directory whose list changes. */
+  cameras: readonly CameraHandle[] | CameraDirectory;
   version: string;
   /** Epoch ms, default Date.now(). */
   startedAt?: number;
@@ -52,14 +52,8 @@ export interface GatewayApp {
 }
 
 export function createApp(options: AppOptions): GatewayApp {
-  const cameras = [...options.cameras];
-  if (cameras.length === 0) throw new TypeError('"cameras" must list at least one camera');
-  const byName = new Map<string, CameraHandle>();
-  for (const camera of cameras) {
-    if (byName.has(camera.name)) throw new TypeError(`camera name "${camera.name}" is used twice`);
-    byName.set(camera.name, camera);
-  }
-  const names = cameras.map((c) => c.name);
+  const directory = fixedDirectory(options.cameras);
+  const names = (): string[] => directory.list().map((c) => c.name);
   const startedAt = options.startedAt ?? Date.now();
   const frames = new FrameRoutes({
     snapshotTimeoutMs: options.snapshotTimeoutMs ?? 5000,
@@ -68,12 +62,17 @@ export function createApp(options: AppOptions): GatewayApp {
   });
 
   const cameraByName = (name: string): CameraHandle => {
-    const camera = byName.get(name);
+    const camera = directory.list().find((c) => c.name === name);
     if (!camera) {
-      throw new ApiError(404, `unknown camera "${name}"; known cameras: ${names.join(', ')}`, {
-        cameras: names,
+      throw new ApiError(404, `unknown camera "${name}"; known cameras: ${names().join(', ')}`, {
+        cameras: names(),
       });
     }
+    return camera;
+  };
+  const defaultCamera = (): CameraHandle => {
+    const camera = directory.list()[0];
+    if (!camera) throw new ApiError(503, 'no camera yet', { cameras: [] });
     return camera;
   };
 
@@ -98,10 +97,10 @@ export function createApp(options: AppOptions): GatewayApp {
     startedAt: new Date(startedAt).toISOString(),
     uptime: uptime(),
     openStreams: frames.openStreams,
-    cameras: cameras.map((camera) => camera.status()),
+    cameras: directory.list().map((camera) => camera.status()),
   });
   const sockets = new ViewerSockets({
-    cameras,
+    cameras: () => directory.list(),
     byName: cameraByName,
     status: gatewayStatus,
     placeholder: NO_SIGNAL_JPEG,
@@ -139,14 +138,13 @@ export function createApp(options: AppOptions): GatewayApp {
     },
   });
 
-  const defaultCamera = cameras[0]!;
   app.get('/', (c) => {
     const action = c.req.query('action');
     if (action === undefined) {
-      return c.html(viewerPage({ cameras: names, authRequired: options.auth !== undefined }));
+      return c.html(viewerPage({ cameras: names(), authRequired: options.auth !== undefined }));
     }
-    if (action === 'stream') return frames.stream(c, defaultCamera);
-    if (action === 'snapshot') return frames.snapshot(c, defaultCamera);
+    if (action === 'stream') return frames.stream(c, defaultCamera());
+    if (action === 'snapshot') return frames.snapshot(c, defaultCamera());
     throw badParameter('action', `unknown action "${action}" (use stream or snapshot)`);
   });
   app.get('/assets/:file', (c) => {
@@ -154,9 +152,9 @@ export function createApp(options: AppOptions): GatewayApp {
     if (!asset) return notFoundResponse(c);
     return c.body(asset.body, 200, { 'Content-Type': asset.contentType, 'Cache-Control': 'no-cache' });
   });
-  app.get('/stream', (c) => frames.stream(c, defaultCamera));
-  app.get('/snapshot', (c) => frames.snapshot(c, defaultCamera));
-  app.on(['GET', 'POST'], '/control', guard.stateChange, limit, (c) => control(c, defaultCamera));
+  app.get('/stream', (c) => frames.stream(c, defaultCamera()));
+  app.get('/snapshot', (c) => frames.snapshot(c, defaultCamera()));
+  app.on(['GET', 'POST'], '/control', guard.stateChange, limit, (c) => control(c, defaultCamera()));
   app.get('/status', (c) => c.json(gatewayStatus()));
   app.get('/ws', (c) => sockets.handle(c));
   app.get('/cams/:name/stream', (c) => frames.stream(c, cameraByName(c.req.param('name'))));
@@ -187,4 +185,17 @@ export function createApp(options: AppOptions): GatewayApp {
       sockets.close();
     },
   };
+}
+
+/** A fixed list as a directory, checked once: at least one camera, names unique. */
+function fixedDirectory(cameras: readonly CameraHandle[] | CameraDirectory): CameraDirectory {
+  if (!Array.isArray(cameras)) return cameras as CameraDirectory;
+  const list: readonly CameraHandle[] = [...cameras];
+  if (list.length === 0) throw new TypeError('"cameras" must list at least one camera');
+  const seen = new Set<string>();
+  for (const camera of list) {
+    if (seen.has(camera.name)) throw new TypeError(`camera name "${camera.name}" is used twice`);
+    seen.add(camera.name);
+  }
+  return { list: () => list };
 }

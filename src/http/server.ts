@@ -9,8 +9,10 @@ import type { AddressInfo, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { type Logger, silentLogger } from '../log.js';
+import { libcUnavailable } from '../platform/libc.js';
+import { openFileLimit } from '../platform/open-files.js';
 import { localUrl } from './addresses.js';
-import { ConnectionCap } from './connection-cap.js';
+import { ConnectionCap, chooseCap } from './connection-cap.js';
 import { serveUpgrades } from './upgrade.js';
 
 export interface RunningServer {
@@ -95,5 +97,24 @@ export function listen(app: Hono, options: ListenOptions): Promise<RunningServer
         },
       });
     });
+  });
+}
+
+/**
+ * `listen` with the connection cap the gateway and a relay use: `maxClients` or a default
+ * derived from this process's open-file limit, said once in `logger` (warned when the limit
+ * cannot hold that many).
+ */
+export async function listenCapped(
+  app: Hono,
+  options: { host: string; port: number; maxClients?: number; logger: Logger },
+): Promise<RunningServer> {
+  const cap = chooseCap(options.maxClients, openFileLimit()?.soft, libcUnavailable() ?? 'getrlimit failed');
+  options.logger[cap.note.level](cap.note.message);
+  return listen(app, {
+    host: options.host,
+    port: options.port,
+    maxConnections: cap.max,
+    logger: options.logger,
   });
 }

@@ -28,7 +28,8 @@ export interface PageCamera {
 
 export interface ViewerPageOptions {
   /** Every camera, in the gateway's order (the frame header's camera number is the position here). */
-  readonly cameras: readonly PageCamera[];
+  /** The gateway's cameras now, in order (a relay's list grows as cameras appear on the bus). */
+  readonly cameras: () => readonly PageCamera[];
   /** The camera called `name`; throws an error with a kind (`errors.ts` words it) when there is none. */
   readonly byName: (name: string) => CameraHandle;
   /** Shown while a camera is offline or has sent nothing yet. */
@@ -141,7 +142,8 @@ export class ViewerPage {
 
   #watch(names: readonly string[]): void {
     const handles = names.map((name) => this.#options.byName(name)); // throws on an unknown name: nothing changes
-    const wanted = new Set(handles.map((h) => this.#options.cameras.findIndex((c) => c.handle === h)));
+    const cameras = this.#options.cameras();
+    const wanted = new Set(handles.map((h) => cameras.findIndex((c) => c.handle === h)));
     for (const camera of [...this.#watches.keys()]) if (!wanted.has(camera)) this.#unwatch(camera);
     for (const camera of wanted) if (!this.#watches.has(camera)) this.#startWatch(camera);
   }
@@ -155,7 +157,7 @@ export class ViewerPage {
 
   #startWatch(index: number): void {
     const options = this.#options;
-    const camera = options.cameras[index]!;
+    const camera = options.cameras()[index]!;
     const handle = camera.handle;
     const ws = this.#ws;
     const lease = handle.attachViewer({

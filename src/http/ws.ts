@@ -29,7 +29,8 @@ export const MAX_BUFFERED_BYTES = 256 * 1024;
 
 export interface ViewerSocketsOptions {
   /** Every camera, in the gateway's order. */
-  readonly cameras: readonly CameraHandle[];
+  /** The gateway's cameras now, in order: a frame message names a camera by its position here. */
+  readonly cameras: () => readonly CameraHandle[];
   /** The camera called `name`; throws (an `ApiError` naming the known cameras) when there is none. */
   readonly byName: (name: string) => CameraHandle;
   /** The `/status` body. */
@@ -59,7 +60,8 @@ function originAllowed(c: Context, cors: string | undefined): boolean {
 
 export class ViewerSockets {
   readonly #options: ViewerSocketsOptions;
-  readonly #cameras: readonly PageCamera[];
+  /** Per camera, its frame messages (built once per frame for every page), by position. */
+  readonly #byHandle = new Map<CameraHandle, PageCamera>();
   readonly #server = new WebSocketServer({
     noServer: true,
     clientTracking: false,
@@ -73,7 +75,18 @@ export class ViewerSockets {
 
   constructor(options: ViewerSocketsOptions) {
     this.#options = options;
-    this.#cameras = options.cameras.map((handle, index) => ({ handle, messages: new ViewerMessages(index) }));
+  }
+
+  /** The cameras as pages see them: each with the message builder for its position. */
+  #pageCameras(): PageCamera[] {
+    return this.#options.cameras().map((handle, index) => {
+      let camera = this.#byHandle.get(handle);
+      if (camera?.messages.camera !== index) {
+        camera = { handle, messages: new ViewerMessages(index) };
+        this.#byHandle.set(handle, camera);
+      }
+      return camera;
+    });
   }
 
   /** Viewer pages connected now. */
@@ -124,7 +137,7 @@ export class ViewerSockets {
     }
     const options = this.#options;
     const page = new ViewerPage(ws, {
-      cameras: this.#cameras,
+      cameras: () => this.#pageCameras(),
       byName: options.byName,
       placeholder: options.placeholder,
       resendMs: options.resendMs,

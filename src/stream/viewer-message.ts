@@ -45,6 +45,11 @@ export class ViewerMessages {
     this.#camera = camera;
   }
 
+  /** The camera's position these messages carry. */
+  get camera(): number {
+    return this.#camera;
+  }
+
   /** The message carrying this ring entry. */
   frame(entry: RingbufferEntry): Buffer {
     if (this.#entry !== entry || this.#frame === undefined) {

@@ -102,6 +102,37 @@ describe('cam-gateway flags', () => {
     [['--allow-host', ''], /--allow-host must be a host name/],
     [['--max-clients', '0'], /^cam-gateway: --max-clients must be a whole number ≥ 1, got 0$/],
     [['--max-clients', 'many'], /--max-clients must be a whole number/],
+    [
+      ['--publish', 'http://bus:4222', '--demo'],
+      /^cam-gateway: --publish must be nats:\/\/\[USER:PASS@\]HOST/,
+    ],
+    [
+      ['--publish', 'nats://me:s3cret@bus:99999', '--demo'],
+      /^cam-gateway: --publish must be nats:\/\/.*got "nats:\/\/\*\*\*@bus:99999"$/,
+    ],
+    [['--from', 'nats://bus', '--demo'], /^cam-gateway: --from relays the bus and takes no --demo$/],
+    [
+      ['--from', 'nats://bus', '--port', '/dev/ttyUSB0'],
+      /^cam-gateway: --from relays the bus and takes no --port$/,
+    ],
+    [
+      ['--site', 'a.b', '--demo'],
+      /^cam-gateway: --site must be 1-32 letters, digits, "-" or "_", got "a.b"$/,
+    ],
+    [['--publish-keep', '0', '--demo'], /^cam-gateway: --publish-keep must be N frames or Ns seconds/],
+    [['--publish-keep', '10m', '--demo'], /--publish-keep must be N frames or Ns seconds/],
+    [['--publish-keep', '10', '--demo'], /^cam-gateway: --publish-keep goes with --publish$/],
+    [['--mqtt-fps', '2', '--demo'], /^cam-gateway: --mqtt-fps goes with --mqtt$/],
+    [
+      ['--mqtt', 'tcp://broker', '--demo'],
+      /^cam-gateway: --mqtt must be mqtt:\/\/\[USER:PASS@\]HOST\[:PORT\]/,
+    ],
+    [
+      ['--mqtt-fps', '0', '--demo'],
+      /^cam-gateway: --mqtt-fps must be a number of frames per second from 0.01 to 30/,
+    ],
+    [['--stdout', 'bad name', '--demo'], /^cam-gateway: camera name "bad name" must be/],
+    [['--demo', '--stdout', 'door'], /^cam-gateway: --stdout: no camera "door"; cameras: cam0$/],
   ];
   for (const [argv, message] of bad) {
     it(`rejects ${argv.join(' ')} with exit 2 and one line naming the problem`, async () => {
@@ -112,6 +143,93 @@ describe('cam-gateway flags', () => {
       expect(stderr.trimEnd()).toMatch(message);
     });
   }
+
+  it('--stdout takes an optional camera name: --stdout, --stdout NAME, --stdout=NAME; HTTP then on a free port', () => {
+    const forms: [string[], string][] = [
+      [['--demo', '--stdout'], ''],
+      [['--stdout', '--demo'], ''],
+      [['--stdout', 'cam0', '--demo'], 'cam0'],
+      [['--demo', '--stdout=cam0'], 'cam0'],
+    ];
+    for (const [argv, name] of forms) {
+      const cmd = parseCli(argv, {});
+      if (cmd.kind !== 'run') throw new Error('expected run');
+      expect(cmd.stdout, argv.join(' ')).toBe(name);
+      expect(cmd.gateway.port).toBe(0);
+    }
+    const listen = parseCli(['--demo', '--stdout', '--listen', '9000'], {});
+    expect(listen.kind === 'run' && listen.gateway.port).toBe(9000);
+  });
+
+  it('--stdout on a terminal: exit 2, no JPEG bytes on the screen', async () => {
+    let written = 0;
+    const tty = Object.assign(new PassThrough(), { isTTY: true });
+    tty.on('data', (c: Buffer) => {
+      written += c.length;
+    });
+    const err = new PassThrough().setEncoding('utf8');
+    let stderr = '';
+    err.on('data', (s: string) => {
+      stderr += s;
+    });
+    const code = await main(['--demo', '--stdout'], {
+      stdout: tty as unknown as NodeJS.WriteStream,
+      stderr: err as unknown as NodeJS.WriteStream,
+      env: {},
+      stopSignal: () => new Promise(() => {}),
+      listPorts: async () => [],
+    });
+    expect(code).toBe(2);
+    expect(written).toBe(0);
+    expect(stderr).toMatch(/^cam-gateway: --stdout writes binary JPEGs: pipe it into a program/);
+  });
+
+  it('--from makes a relay; credentials come from the URL or CAM_GATEWAY_NATS_AUTH', () => {
+    const relay = parseCli(['--from', 'nats://a:4222,b', '--site', 'lab', '--listen', '0.0.0.0:9000'], {
+      CAM_GATEWAY_NATS_AUTH: 'me:s3cret',
+      CAM_GATEWAY_AUTH: 'u:p',
+    });
+    if (relay.kind !== 'relay') throw new Error('expected relay');
+    expect(relay.relay).toMatchObject({
+      address: { servers: ['a:4222', 'b:4222'], user: 'me', pass: 's3cret' },
+      site: 'lab',
+      host: '0.0.0.0',
+      port: 9000,
+      auth: { username: 'u', password: 'p' },
+    });
+    const token = parseCli(['--from', 'nats://t0k3n@bus:4333'], {});
+    expect(token.kind === 'relay' && token.relay.address).toEqual({ servers: ['bus:4333'], token: 't0k3n' });
+  });
+
+  it('--publish and --mqtt reach the gateway options with the site, keep and fps', () => {
+    const cmd = parseCli(
+      [
+        '--demo',
+        '--publish',
+        'nats://bus',
+        '--publish-keep',
+        '10s',
+        '--mqtt',
+        'mqtt://ha:1883',
+        '--mqtt-fps',
+        '0.5',
+      ],
+      { CAM_GATEWAY_MQTT_AUTH: 'ha:pw' },
+    );
+    if (cmd.kind !== 'run') throw new Error('expected run');
+    expect(cmd.gateway).toMatchObject({
+      site: 'default',
+      publish: { url: 'nats://bus', keep: { seconds: 10 } },
+      mqtt: { url: 'mqtt://ha:1883', fps: 0.5, credentials: 'ha:pw' },
+    });
+  });
+
+  it('never prints bus credentials: a refused or unreachable bus is named without them', async () => {
+    const { code, stderr } = await run(['--from', 'nats://me:s3cret@127.0.0.1:1', '--listen', '0']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^cam-gateway: cannot reach NATS at nats:\/\/127\.0\.0\.1:1 \(user auth\)/);
+    expect(stderr).not.toMatch(/s3cret/);
+  });
 
   it('rejects a bad CAM_GATEWAY_AUTH naming the variable', async () => {
     const { code, stderr } = await run(['--demo'], { env: { CAM_GATEWAY_AUTH: 'justuser' } });

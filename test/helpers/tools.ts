@@ -52,6 +52,10 @@ export const TOOL_PACKAGES = {
   prlimit: ['util-linux'],
   /** A FIFO nobody writes, for a start that hangs (coreutils). */
   mkfifo: ['coreutils'],
+  /** The NATS bus: a 3-node JetStream cluster on loopback (test/helpers/brokers.ts). */
+  'nats-server': ['nats-server'],
+  /** An MQTT broker for the Home Assistant discovery tests. */
+  mosquitto: ['mosquitto'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Tool = keyof typeof TOOL_PACKAGES;

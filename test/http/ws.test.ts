@@ -240,7 +240,7 @@ describe('viewer socket: the handshake', () => {
   it('cuts off a page that stops answering pings, and keeps one that answers', async () => {
     const cam = new FakeCamera('front');
     const viewerSockets = new ViewerSockets({
-      cameras: [cam],
+      cameras: () => [cam],
       byName: () => cam,
       status: () => ({}),
       placeholder: NO_SIGNAL_JPEG,

@@ -4,13 +4,12 @@
  * command decoder and encoder answer the real gateway (serialport, CamfDecoder, ControlSession,
  * Hono on a real socket).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway.js';
-import { camfTool, REPO_DIR } from '../firmware/c-build.js';
+import { REPO_DIR } from '../firmware/c-build.js';
+import { type CamfDevice, camfDeviceOnPty } from '../helpers/camf-device.js';
 import { until } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';
 
@@ -36,32 +35,21 @@ describeWithTools(
   ['gcc', 'socat'],
   '/control on a real pty, answered by the C firmware library (camf_tool device)',
   () => {
-    let dir: string;
-    let socat: ChildProcess;
+    let device: CamfDevice;
     let gateway: Gateway;
 
     beforeAll(async () => {
-      const tool = await camfTool();
-      dir = mkdtempSync(join(tmpdir(), 'cam-control-pty-'));
-      const dev = join(dir, 'dev');
       // The device end: camf_tool's stdin/stdout, which never answers `quality` (to test the timeout).
-      socat = spawn(
-        'socat',
-        [`pty,raw,echo=0,link=${dev}`, `EXEC:${tool} device --ignore quality --interval-ms 50 ${JPEG}`],
-        { stdio: ['ignore', 'ignore', 'inherit'] },
-      );
-      await until('the pty link', () => existsSync(dev));
-      gateway = createGateway({ cameras: [{ port: dev, protocol: 'camf', baudRate: 921_600 }], port: 0 });
+      device = await camfDeviceOnPty(['--ignore', 'quality', '--interval-ms', '50'], JPEG);
+      gateway = createGateway({
+        cameras: [{ port: device.dev, protocol: 'camf', baudRate: 921_600 }],
+        port: 0,
+      });
       await gateway.start();
     });
     afterAll(async () => {
       await gateway?.stop();
-      if (socat && socat.exitCode === null) {
-        const exited = new Promise((r) => socat.once('exit', r));
-        socat.kill();
-        await exited;
-      }
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      await device?.close();
     });
 
     it('GET /control?var=framesize&val=VGA → 200 with the firmware reply, and the device state changed', async () => {
