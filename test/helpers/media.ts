@@ -48,7 +48,8 @@ export async function probeStream(file: string): Promise<ProbedStream> {
   if (!s) throw new Error(`ffprobe found no stream in ${file}`);
   const tags = json.format?.tags ?? {};
   const probed: ProbedStream = { codec: s.codec_name, width: s.width, height: s.height, tags };
-  if (tags.creation_time) probed.created = Date.parse(tags.creation_time) / 1000 + microsOf(tags.creation_time);
+  if (tags.creation_time)
+    probed.created = Date.parse(tags.creation_time) / 1000 + microsOf(tags.creation_time);
   if (json.format?.duration) probed.duration = Number(json.format.duration);
   return probed;
 }
@@ -61,7 +62,11 @@ function microsOf(iso: string): number {
 
 export async function probePackets(file: string): Promise<ProbedPacket[]> {
   const json = await probeJson(file, ['-show_entries', 'packet=pts_time,size,pos']);
-  return (json.packets ?? []).map((p) => ({ pts: Number(p.pts_time), size: Number(p.size), pos: Number(p.pos) }));
+  return (json.packets ?? []).map((p) => ({
+    pts: Number(p.pts_time),
+    size: Number(p.size),
+    pos: Number(p.pos),
+  }));
 }
 
 /** ffmpeg decodes the whole file: frames decoded, its exit code and what it printed. */

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../../src/log.js';
 import type { FreeSpaceProbe } from '../../src/sinks/recording/disk-guard.js';
-import { type RecordingSettings, RecordingService } from '../../src/sinks/recording/service.js';
+import { RecordingService, type RecordingSettings } from '../../src/sinks/recording/service.js';
 import { RingBuffer, type RingbufferEntry } from '../../src/stream/ring-buffer.js';
 
 export class RingCamera {
@@ -34,7 +34,11 @@ export function recordingLogger(): { logger: Logger; lines: string[] } {
 }
 
 /** A free-space probe answering what the test last set (default: 500 GB free of 1 TB). */
-export function settableProbe(): { probe: FreeSpaceProbe; set(free: number, total?: number): void; calls: number } {
+export function settableProbe(): {
+  probe: FreeSpaceProbe;
+  set(free: number, total?: number): void;
+  calls: number;
+} {
   let space = { free: 500e9, total: 1e12 };
   const state = {
     calls: 0,

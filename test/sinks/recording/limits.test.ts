@@ -39,7 +39,9 @@ describe('recording limits', () => {
     expect(parseMinFree('10%', '--min-free')).toEqual({ percent: 10 });
     expect(parseMinFree('1GB,5%', '--min-free')).toEqual({ bytes: 1e9, percent: 5 });
     expect(() => parseMinFree('150%', '--min-free')).toThrow(/--min-free share must be from 0 to 100 %/);
-    expect(() => parseMinFree('lots', '--min-free')).toThrow(/--min-free must be a size, a share of the disk/);
+    expect(() => parseMinFree('lots', '--min-free')).toThrow(
+      /--min-free must be a size, a share of the disk/,
+    );
     expect(minFreeBytes({ bytes: 1e9, percent: 5 }, 100e9)).toBe(5e9);
     expect(minFreeBytes({ bytes: 1e9, percent: 5 }, 10e9)).toBe(1e9);
   });

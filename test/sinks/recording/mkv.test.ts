@@ -67,7 +67,8 @@ describe('Matroska reader', () => {
       const complete = ends.filter((e) => e <= cut).length;
       for (const chunk of [1, 7, 4096, cut]) {
         const scanner = new MkvBlockScanner(head);
-        for (let i = head.firstCluster; i < cut; i += chunk) scanner.push(live.subarray(i, Math.min(cut, i + chunk)));
+        for (let i = head.firstCluster; i < cut; i += chunk)
+          scanner.push(live.subarray(i, Math.min(cut, i + chunk)));
         const summary = scanner.summary();
         expect(summary.frames, `cut at ${cut}, chunks of ${chunk}`).toBe(complete);
         expect(summary.frameBytes).toBe(jpegs.slice(0, complete).reduce((n, j) => n + j.length, 0));

@@ -38,7 +38,9 @@ function folder(): string {
   return f.dir;
 }
 
-async function started(rig: ReturnType<typeof recordingService>): Promise<ReturnType<typeof recordingService>> {
+async function started(
+  rig: ReturnType<typeof recordingService>,
+): Promise<ReturnType<typeof recordingService>> {
   await rig.service.start();
   cleanup.push(() => rig.service.stop());
   return rig;
@@ -142,7 +144,10 @@ describe('recording free space and errors', () => {
     const { service, lines, probe } = rig;
     let t = Date.now() / 1000;
     const push = (n: number): void => {
-      for (let i = 0; i < n; i++) cam.push(frames[i % frames.length]!, (t += 1 / 30));
+      for (let i = 0; i < n; i++) {
+        t += 1 / 30;
+        cam.push(frames[i % frames.length]!, t);
+      }
     };
     push(10);
     await written(service, 'cam', 10);
@@ -238,7 +243,11 @@ describe('recording free space and errors', () => {
     await again.start();
     cleanup.push(() => again.stop());
     const listed = again.catalog.camera('cam').segment;
-    const rounded = (f: (typeof before)[number]) => ({ ...f, start: f.start.toFixed(5), end: f.end.toFixed(4) });
+    const rounded = (f: (typeof before)[number]) => ({
+      ...f,
+      start: f.start.toFixed(5),
+      end: f.end.toFixed(4),
+    });
     expect(listed.slice(0, before.length).map(rounded)).toEqual(before.map(rounded));
     expect(listed.at(-1)).toMatchObject({ path: `cam/${dayName(t1)}/235959-9.mkv`, frames: 6, open: false });
     expect(listed.at(-1)!.start).toBeCloseTo(t1, 5);
