@@ -2,6 +2,7 @@
  * `cam-gateway`: flags → config → gateway; a status line; exit codes
  * (0 clean stop on SIGINT/SIGTERM, 1 runtime failure, 2 usage error).
  */
+import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { CameraOptions, GatewayOptions } from './config.js';
 import { createGateway, type Gateway, VERSION } from './gateway.js';
@@ -94,6 +95,40 @@ function flagValue<K extends OptionName>(values: RawValues, flag: K): Parsed<K> 
   return spec.parse(raw, `--${flag}`) as never;
 }
 
+/** The recording, clip and HTTPS options of the flags (`--save` and the flags that need it, `--preroll`, `--tls-*`). */
+function sinkOptions(values: RawValues): Pick<GatewayOptions, 'recording' | 'prerollSeconds' | 'tls'> {
+  const dir = flagValue(values, 'save');
+  const needSave = (['segment', 'keep', 'min-free', 'timelapse'] as const).find(
+    (f) => values[f] !== undefined,
+  );
+  if (dir === undefined && needSave) throw new ConfigError(`--${needSave} needs --save DIR`);
+  const out: Pick<GatewayOptions, 'recording' | 'prerollSeconds' | 'tls'> = {};
+  if (dir !== undefined) {
+    const segmentSeconds = flagValue(values, 'segment');
+    const keep = flagValue(values, 'keep');
+    const minFree = flagValue(values, 'min-free');
+    const timelapseSeconds = flagValue(values, 'timelapse');
+    out.recording = {
+      dir,
+      ...(segmentSeconds !== undefined ? { segmentSeconds } : {}),
+      ...(keep !== undefined ? { keep } : {}),
+      ...(minFree !== undefined ? { minFree } : {}),
+      ...(timelapseSeconds !== undefined ? { timelapseSeconds } : {}),
+    };
+  }
+  const preroll = flagValue(values, 'preroll');
+  if (preroll !== undefined) out.prerollSeconds = preroll;
+  const cert = flagValue(values, 'tls-cert');
+  const key = flagValue(values, 'tls-key');
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new ConfigError(
+      cert === undefined ? '--tls-key needs --tls-cert FILE' : '--tls-cert needs --tls-key FILE',
+    );
+  }
+  if (cert !== undefined && key !== undefined) out.tls = { cert, key };
+  return out;
+}
+
 /** Parse and validate argv; throws ConfigError with a one-line message naming the flag. */
 export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): CliCommand {
   let values: RawValues;
@@ -158,6 +193,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     port: listen?.port ?? DEFAULTS.port,
     ...(auth ? { auth } : {}),
     ...(cors !== undefined ? { cors } : {}),
+    ...sinkOptions(values),
   };
   return {
     kind: 'run',
@@ -292,5 +328,6 @@ function summary(gateway: Gateway, options: GatewayOptions): string {
     })
     .join(', ');
   const auth = options.auth ? ' (basic auth on)' : '';
-  return `cam-gateway ${VERSION}: ${cams}; open ${gateway.url}/${auth}`;
+  const recording = options.recording ? `; recording into ${resolve(options.recording.dir)}` : '';
+  return `cam-gateway ${VERSION}: ${cams}${recording}; open ${gateway.url}/${auth}`;
 }

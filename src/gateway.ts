@@ -5,11 +5,19 @@
 import { readFileSync } from 'node:fs';
 import type { Hono } from 'hono';
 import { Camera } from './camera/camera.js';
-import { type GatewayOptions, resolveCameras, type SourceConfig } from './config.js';
+import {
+  type GatewayOptions,
+  resolveCameras,
+  resolvePreroll,
+  resolveRecording,
+  type SourceConfig,
+} from './config.js';
 import { createApp, type GatewayApp } from './http/app.js';
 import { listen, type RunningServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { DEFAULTS } from './options.js';
+import { GatewayMetrics } from './sinks/metrics.js';
+import { Recordings } from './sinks/recording/recordings.js';
 import { DEMO_FILE, ReplaySource } from './source/replay.js';
 import { SerialSource } from './source/serial.js';
 import type { ByteSource } from './source/types.js';
@@ -66,8 +74,20 @@ export function createGateway(options: GatewayOptions): Gateway {
     (c) =>
       new Camera(c.settings, { source: createSource(c.settings.name, c.source, options, logger), logger }),
   );
+  const recording = options.recording ? resolveRecording(options.recording) : undefined;
+  const recordings = new Recordings(
+    cameras,
+    { prerollSeconds: resolvePreroll(options.prerollSeconds), ...(recording ? { recording } : {}) },
+    { logger },
+  );
+  const metrics = new GatewayMetrics({
+    cameras,
+    ...(recordings.service ? { recording: () => recordings.status() } : {}),
+  });
   const http = createApp({
     cameras,
+    recordings,
+    metrics,
     version: options.version ?? VERSION,
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.cors ? { cors: options.cors } : {}),
@@ -95,11 +115,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     async start() {
       // Bind first: a gateway that cannot serve should not open (or reset) any camera.
       // listen() rejects with a one-line message naming --listen (EADDRINUSE, EACCES …), code kept.
-      server = await listen(http.app, { host, port });
-      const results = await Promise.allSettled(cameras.map((c) => c.start()));
+      server = await listen(http.app, { host, port, ...(options.tls ? { tls: options.tls } : {}) });
+      // Then the recording folder (a folder that cannot be used fails the start), then the cameras.
+      const results = await Promise.allSettled([recordings.start()]);
+      if (results[0]!.status === 'fulfilled') {
+        results.push(...(await Promise.allSettled(cameras.map((c) => c.start()))));
+      }
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) {
         await stopCameras(cameras);
+        await recordings.stop();
         await server.close();
         server = undefined;
         throw failed.reason;
@@ -110,6 +135,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       stopping ??= (async () => {
         http.close();
         await stopCameras(cameras);
+        await recordings.stop();
         for (const c of cameras) c.ring.close();
         await server?.close();
       })();

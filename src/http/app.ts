@@ -10,9 +10,12 @@ import { basicAuth } from 'hono/basic-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { CameraHandle } from '../camera/handle.js';
+import { GatewayMetrics } from '../sinks/metrics.js';
+import type { Recordings } from '../sinks/recording/recordings.js';
 import { ApiError, badParameter, errorResponse, notFoundResponse } from './errors.js';
-import { FrameRoutes, linkedSignal } from './frames.js';
+import { FrameRoutes, isHttp2, linkedSignal } from './frames.js';
 import { controlParams } from './params.js';
+import { recordingRoutes } from './recordings.js';
 import { viewerAsset, viewerPage } from './viewer.js';
 
 /** Largest control request body; more is a 413. */
@@ -31,6 +34,10 @@ export interface AppOptions {
   snapshotTimeoutMs?: number;
   /** Re-send/no-signal period, default 1000. */
   stillResendMs?: number;
+  /** Recording, clips and timelapse (`/recordings`, `/cams/NAME/clip`, `…/timelapse`); those answer 409 without. */
+  recordings?: Recordings;
+  /** What `/metrics` serves; default: the cameras' metrics. */
+  metrics?: GatewayMetrics;
 }
 
 export interface GatewayApp {
@@ -81,6 +88,7 @@ export function createApp(options: AppOptions): GatewayApp {
     }
   };
 
+  const metrics = options.metrics ?? new GatewayMetrics({ cameras });
   const uptime = (): number => Math.round((Date.now() - startedAt) / 10) / 100;
 
   const app = new Hono();
@@ -111,7 +119,9 @@ export function createApp(options: AppOptions): GatewayApp {
   app.get('/', (c) => {
     const action = c.req.query('action');
     if (action === undefined) {
-      return c.html(viewerPage({ cameras: names, authRequired: options.auth !== undefined }));
+      // HTTP/2 has no per-host connection limit: every camera can stream live.
+      const liveLimit = isHttp2(c) ? names.length : undefined;
+      return c.html(viewerPage({ cameras: names, authRequired: options.auth !== undefined, liveLimit }));
     }
     if (action === 'stream') return frames.stream(c, defaultCamera);
     if (action === 'snapshot') return frames.snapshot(c, defaultCamera);
@@ -133,8 +143,13 @@ export function createApp(options: AppOptions): GatewayApp {
       uptime: uptime(),
       openStreams: frames.openStreams,
       cameras: cameras.map((camera) => camera.status()),
+      recording: options.recordings?.status() ?? null,
     }),
   );
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.scrape(), 200, { 'Content-Type': metrics.contentType }),
+  );
+  recordingRoutes(app, options.recordings, cameraByName);
   app.get('/cams/:name/stream', (c) => frames.stream(c, cameraByName(c.req.param('name'))));
   app.get('/cams/:name/snapshot', (c) => frames.snapshot(c, cameraByName(c.req.param('name'))));
   app.on(['GET', 'POST'], '/cams/:name/control', limit, (c) => control(c, cameraByName(c.req.param('name'))));

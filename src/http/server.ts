@@ -3,16 +3,18 @@
  * that does not wait for MJPEG clients: open connections are destroyed.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createSecureServer } from 'node:http2';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { loadTls, type TlsFiles } from './tls.js';
 
 export interface RunningServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** The underlying Node server (tests watch its sockets). */
-  readonly server: Server;
+  /** The underlying Node server: HTTP, or HTTPS with HTTP/2 (tests watch its sockets). */
+  readonly server: NetServer;
   /** Stops accepting, destroys open connections, resolves < 1 s. */
   close(): Promise<void>;
 }
@@ -47,8 +49,25 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-export function listen(app: Hono, options: { host: string; port: number }): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+export interface ListenOptions {
+  host: string;
+  port: number;
+  /** Serve HTTPS with these PEM files, and HTTP/2 to clients that offer it (HTTP/1.1 to the rest). */
+  tls?: TlsFiles;
+}
+
+/** Serves `app`; rejects with one line (address taken, no permission, TLS file missing or unusable …). */
+export async function listen(app: Hono, options: ListenOptions): Promise<RunningServer> {
+  const tls = options.tls ? await loadTls(options.tls) : undefined;
+  const server = (
+    tls
+      ? createAdaptorServer({
+          fetch: app.fetch,
+          createServer: createSecureServer,
+          serverOptions: { cert: tls.cert, key: tls.key, allowHTTP1: true },
+        })
+      : createAdaptorServer({ fetch: app.fetch })
+  ) as NetServer;
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -67,13 +86,13 @@ export function listen(app: Hono, options: { host: string; port: number }): Prom
       resolve({
         host: options.host,
         port,
-        url: `http://${urlHost(options.host)}:${port}`,
+        url: `${tls ? 'https' : 'http'}://${urlHost(options.host)}:${port}`,
         server,
         close() {
           closing ??= new Promise<void>((done) => {
             server.close(() => done());
             for (const socket of sockets) socket.destroy();
-            server.closeAllConnections();
+            (server as Partial<Server>).closeAllConnections?.();
           });
           return closing;
         },

@@ -48,6 +48,10 @@ export const TOOL_PACKAGES = {
   make: ['make'],
   /** Dropping root for one CLI run (util-linux, on every Debian system). */
   setpriv: ['util-linux'],
+  /** A self-signed certificate made by the HTTPS tests. */
+  openssl: ['openssl'],
+  /** A real HTTPS and HTTP/2 client: test/integration/https.test.ts. */
+  curl: ['curl'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Tool = keyof typeof TOOL_PACKAGES;

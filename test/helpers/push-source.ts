@@ -1,0 +1,33 @@
+/**
+ * A byte source the test feeds by hand: what a serial port would deliver,
+ * into a real gateway's real camera (decoder, counters, ring).
+ */
+import { type ByteSource, SourceError, type SourceSink } from '../../src/source/types.js';
+
+export class PushSource implements ByteSource {
+  readonly label = 'test';
+  online = false;
+  readonly lastError = null;
+  #sink: SourceSink | undefined;
+
+  async start(sink: SourceSink): Promise<void> {
+    this.#sink = sink;
+    this.online = true;
+    sink.online();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.online) return;
+    this.online = false;
+    this.#sink?.offline(null);
+  }
+
+  async write(): Promise<void> {
+    throw new SourceError('the test source is read-only', 'READONLY');
+  }
+
+  /** Deliver bytes as if read from the port. */
+  push(bytes: Buffer): void {
+    this.#sink?.data(bytes);
+  }
+}
