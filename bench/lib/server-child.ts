@@ -6,11 +6,15 @@
  * `mjpeg-server` baseline or a bare `net` floor, and produces stamped frames
  * at a fixed rate into it.
  */
+
+import { open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { createGateway } from '../../src/gateway.js';
 import { type ByteSource, SourceError, type SourceSink } from '../../src/source/types.js';
+import type { RingBuffer } from '../../src/stream/ring-buffer.js';
 import type { ChildReply, ChildRequest, ServerKind } from './harness.js';
 import { StampedFrames } from './stamped-frame.js';
 
@@ -59,20 +63,63 @@ class PushSource implements ByteSource {
  * includes decoding and the per-viewer bookkeeping `/status` reports.
  */
 async function serveOurs(): Promise<Served> {
-  const source = new PushSource();
+  // BENCH_CAMERAS cameras each get every frame (clients watch the first); BENCH_SAVE_DIR records them all.
+  const sources = Array.from({ length: Number(process.env.BENCH_CAMERAS ?? 1) }, () => new PushSource());
+  const dir = process.env.BENCH_SAVE_DIR;
   const gateway = createGateway({
-    cameras: [{ name: 'bench', source, protocol: 'jpeg' }],
+    cameras: sources.map((source, i) => ({
+      name: i === 0 ? 'bench' : `bench${i}`,
+      source,
+      protocol: 'jpeg',
+    })),
     host: '127.0.0.1',
     port: 0,
     version: 'bench',
+    ...(dir ? { recording: { dir, minFree: { bytes: 0 } } } : {}),
   });
   await gateway.start();
+  const bare = process.env.BENCH_BARE_WRITE_DIR;
+  const writers = bare
+    ? await Promise.all(gateway.cameras.map((c, i) => bareWriter(c.ring, join(bare, `${i}.bin`))))
+    : [];
   const camera = gateway.cameras[0]!;
   return {
     port: Number(new URL(gateway.url).port),
     clients: () => camera.viewers,
-    push: (frame) => source.push(frame),
-    close: () => gateway.stop(),
+    push: (frame) => {
+      for (const source of sources) source.push(frame);
+    },
+    close: async () => {
+      await gateway.stop();
+      for (const close of writers) await close();
+    },
+  };
+}
+
+/**
+ * The floor under recording: a ring's frames appended, bare, to one file, batched like the recorder
+ * (a `writev` every 250 ms, off the ring's `add()`): what writing those bytes costs at all.
+ */
+async function bareWriter(ring: RingBuffer, path: string): Promise<() => Promise<void>> {
+  const file = await open(path, 'w');
+  let queue: Buffer[] = [];
+  let position = 0;
+  let writing: Promise<void> | undefined;
+  const unsubscribe = ring.subscribe((entry) => {
+    if (!entry) return;
+    queue.push(entry.frame);
+    writing ??= new Promise<void>((resolve) => setTimeout(resolve, 250)).then(async () => {
+      const batch = queue;
+      queue = [];
+      const { bytesWritten } = await file.writev(batch, position);
+      position += bytesWritten;
+      writing = undefined;
+    });
+  });
+  return async () => {
+    unsubscribe();
+    await writing;
+    await file.close();
   };
 }
 

@@ -23,6 +23,11 @@ const MAX_QUEUE_FRAMES = 256;
 const MAX_QUEUE_BYTES = 32 * 1024 * 1024;
 /** After a write error, the next try waits this long, seconds. */
 const RETRY_S = 2;
+/**
+ * Queued frames are written this long after the first of them arrived: a few writes a second per
+ * camera instead of one per frame (each write is a trip to the thread pool). A `kill -9` loses at most this.
+ */
+export const WRITE_EVERY_MS = 250;
 
 /** What every camera's recorder shares. */
 export interface RecorderContext {
@@ -68,6 +73,7 @@ export class CameraRecorder {
   #queuedBytes = 0;
   #closeAsked = false;
   #draining: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
   #segment: Segment | undefined;
   #rotateAt = 0;
@@ -98,6 +104,8 @@ export class CameraRecorder {
   async stop(): Promise<void> {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     await this.#draining;
     this.#closeAsked = true;
     await this.#drain();
@@ -128,9 +136,13 @@ export class CameraRecorder {
     this.#kick();
   };
 
-  /** Start writing on a later turn, never inside `ring.add()`. */
+  /** Write a little later (`WRITE_EVERY_MS`), never inside `ring.add()`. */
   #kick(): void {
-    this.#draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#drain());
+    if (this.#draining || this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#draining = this.#drain();
+    }, WRITE_EVERY_MS);
   }
 
   async #drain(): Promise<void> {

@@ -8,19 +8,24 @@
 /** The 8-byte size that means "unknown": an element still being written (a live segment or cluster). */
 export const UNKNOWN_SIZE = Buffer.from([0x01, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 
-/** `value` as a vint of exactly `width` bytes (1..8). */
-export function vint(value: number, width: number): Buffer {
+/** Writes `value` as a vint of exactly `width` bytes (1..8) into `out` at `offset`. */
+export function writeVint(out: Uint8Array, offset: number, value: number, width: number): void {
   // All value bits set means "unknown", so the largest size of a width is one less.
   if (!Number.isSafeInteger(value) || value < 0 || value >= 2 ** (7 * width) - 1) {
     throw new RangeError(`EBML size ${value} does not fit in ${width} bytes`);
   }
-  const out = Buffer.alloc(width);
   let v = value;
   for (let i = width - 1; i >= 0; i--) {
-    out[i] = v % 256;
+    out[offset + i] = v % 256;
     v = Math.floor(v / 256);
   }
-  out[0]! |= 0x80 >> (width - 1);
+  out[offset]! |= 0x80 >> (width - 1);
+}
+
+/** `value` as a vint of exactly `width` bytes (1..8). */
+export function vint(value: number, width: number): Buffer {
+  const out = Buffer.alloc(width);
+  writeVint(out, 0, value, width);
   return out;
 }
 

@@ -23,6 +23,7 @@ import {
   uintElement,
   vint,
   voidElement,
+  writeVint,
 } from './ebml.js';
 import { ID } from './mkv-ids.js';
 
@@ -214,7 +215,7 @@ export class MkvWriter {
     const head = Buffer.allocUnsafe(jpeg.length + 4 < 2 ** 28 - 1 ? 9 : 13);
     head[0] = 0xa3;
     const sizeWidth = head.length - 5;
-    vint(jpeg.length + 4, sizeWidth).copy(head, 1);
+    writeVint(head, 1, jpeg.length + 4, sizeWidth);
     head[1 + sizeWidth] = 0x81; // track 1
     head.writeInt16BE(t - this.#clusterTime, 2 + sizeWidth);
     head[4 + sizeWidth] = 0x80; // keyframe: every JPEG stands alone

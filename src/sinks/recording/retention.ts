@@ -85,12 +85,15 @@ export class Retention {
     for (;;) {
       const file = catalog.oldestClosed();
       if (!file || !this.#mustGo(file)) return;
-      catalog.remove(file);
       const abs = join(dir, file.path);
-      try {
-        await rm(abs, { force: true });
-      } catch (err) {
-        this.#o.onError(`cannot delete ${abs}: ${errorText(err)}`);
+      let failed: unknown;
+      await rm(abs, { force: true }).catch((err: unknown) => {
+        failed = err;
+      });
+      // Unlisted only once gone from the disk (a file that cannot be deleted is unlisted too, or it would block the rest).
+      catalog.remove(file);
+      if (failed !== undefined) {
+        this.#o.onError(`cannot delete ${abs}: ${errorText(failed)}`);
         continue;
       }
       this.#deleted++;
