@@ -13,8 +13,8 @@ import { createRequire } from 'node:module';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createGateway } from '../../src/gateway.js';
-import { type ByteSource, SourceError, type SourceSink } from '../../src/source/types.js';
 import type { RingBuffer } from '../../src/stream/ring-buffer.js';
+import { PushSource } from '../../test/helpers/push-source.js';
 import type { ChildReply, ChildRequest, ServerKind } from './harness.js';
 import { StampedFrames } from './stamped-frame.js';
 
@@ -27,44 +27,16 @@ interface Served {
 }
 
 /**
- * A byte source the benchmark pushes into by hand: what a serial port would deliver, in one chunk
- * per frame. It feeds the gateway's real Camera (decoder, counters, per-viewer rate meters).
- */
-class PushSource implements ByteSource {
-  readonly label = 'bench';
-  online = false;
-  readonly lastError = null;
-  #sink: SourceSink | undefined;
-
-  async start(sink: SourceSink): Promise<void> {
-    this.#sink = sink;
-    this.online = true;
-    sink.online();
-  }
-
-  async stop(): Promise<void> {
-    if (!this.online) return;
-    this.online = false;
-    this.#sink?.offline(null);
-  }
-
-  async write(): Promise<void> {
-    throw new SourceError('the benchmark source is read-only', 'READONLY');
-  }
-
-  push(bytes: Buffer): void {
-    this.#sink?.data(bytes);
-  }
-}
-
-/**
  * The real gateway (`createGateway`), as `cam-gateway --protocol jpeg` runs it: every frame goes
  * through the camera's bare-JPEG decoder into its ring and out to the viewers, so what is measured
  * includes decoding and the per-viewer bookkeeping `/status` reports.
  */
 async function serveOurs(): Promise<Served> {
   // BENCH_CAMERAS cameras each get every frame (clients watch the first); BENCH_SAVE_DIR records them all.
-  const sources = Array.from({ length: Number(process.env.BENCH_CAMERAS ?? 1) }, () => new PushSource());
+  const sources = Array.from(
+    { length: Number(process.env.BENCH_CAMERAS ?? 1) },
+    () => new PushSource('bench'),
+  );
   const dir = process.env.BENCH_SAVE_DIR;
   const gateway = createGateway({
     cameras: sources.map((source, i) => ({

@@ -101,6 +101,40 @@ function processMetrics(): Registry {
   return processRegistry;
 }
 
+type Sample = [labels: Record<string, string>, value: number];
+
+/**
+ * A metric whose samples are read at each scrape. A counter here mirrors a running total kept
+ * elsewhere, so it is set to that total each time (reset, then incremented by it).
+ */
+function scraped(
+  registry: Registry,
+  type: 'counter' | 'gauge',
+  name: string,
+  help: string,
+  labelNames: readonly string[],
+  samples: () => Sample[],
+): void {
+  const config = { name: METRIC_PREFIX + name, help, labelNames, registers: [registry] };
+  if (type === 'counter') {
+    new Counter({
+      ...config,
+      collect() {
+        this.reset();
+        for (const [labels, value] of samples()) this.inc(labels, value);
+      },
+    });
+  } else {
+    new Gauge({
+      ...config,
+      collect() {
+        this.reset();
+        for (const [labels, value] of samples()) this.set(labels, value);
+      },
+    });
+  }
+}
+
 export class GatewayMetrics {
   readonly #registry = new Registry();
   readonly #sources: MetricsSources;
@@ -110,63 +144,18 @@ export class GatewayMetrics {
 
   constructor(sources: MetricsSources) {
     this.#sources = sources;
-    const registers = [this.#registry];
-    const labelNames = ['camera'] as const;
+    const r = this.#registry;
     for (const [name, help, type, read] of CAMERA_METRICS) {
-      const cameras = (): CameraStatus[] => this.#cameras;
-      if (type === 'counter') {
-        new Counter({
-          name: METRIC_PREFIX + name,
-          help,
-          labelNames,
-          registers,
-          collect() {
-            // A counter that mirrors a running total: set it to the total at each scrape.
-            this.reset();
-            for (const s of cameras()) this.inc({ camera: s.name }, read(s));
-          },
-        });
-      } else {
-        new Gauge({
-          name: METRIC_PREFIX + name,
-          help,
-          labelNames,
-          registers,
-          collect() {
-            this.reset();
-            for (const s of cameras()) this.set({ camera: s.name }, read(s));
-          },
-        });
-      }
+      scraped(r, type, name, help, ['camera'], () => this.#cameras.map((s) => [{ camera: s.name }, read(s)]));
     }
-    if (sources.recording) this.#recordingMetrics(registers, labelNames);
-  }
-
-  #recordingMetrics(registers: Registry[], labelNames: readonly ['camera']): void {
-    const recording = (): RecordingStatus | null => this.#recording;
+    if (!sources.recording) return;
     for (const [name, help, read] of RECORDING_CAMERA_METRICS) {
-      new Counter({
-        name: METRIC_PREFIX + name,
-        help,
-        labelNames,
-        registers,
-        collect() {
-          this.reset();
-          for (const [camera, s] of Object.entries(recording()?.cameras ?? {})) this.inc({ camera }, read(s));
-        },
-      });
+      scraped(r, 'counter', name, help, ['camera'], () =>
+        Object.entries(this.#recording?.cameras ?? {}).map(([camera, s]) => [{ camera }, read(s)]),
+      );
     }
     for (const [name, help, read] of RECORDING_METRICS) {
-      new Gauge({
-        name: METRIC_PREFIX + name,
-        help,
-        registers,
-        collect() {
-          this.reset();
-          const s = recording();
-          if (s) this.set(read(s));
-        },
-      });
+      scraped(r, 'gauge', name, help, [], () => (this.#recording ? [[{}, read(this.#recording)]] : []));
     }
   }
 

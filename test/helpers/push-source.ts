@@ -1,14 +1,17 @@
 /**
- * A byte source the test feeds by hand: what a serial port would deliver,
- * into a real gateway's real camera (decoder, counters, ring).
+ * A byte source fed by hand: what a serial port would deliver, into a real
+ * gateway's real camera (decoder, counters, ring). Tests and the benchmarks'
+ * server child use it.
  */
 import { type ByteSource, SourceError, type SourceSink } from '../../src/source/types.js';
 
 export class PushSource implements ByteSource {
-  readonly label = 'test';
   online = false;
   readonly lastError = null;
   #sink: SourceSink | undefined;
+
+  /** @param label what `/status` shows as the camera's port */
+  constructor(readonly label = 'test') {}
 
   async start(sink: SourceSink): Promise<void> {
     this.#sink = sink;
@@ -23,7 +26,7 @@ export class PushSource implements ByteSource {
   }
 
   async write(): Promise<void> {
-    throw new SourceError('the test source is read-only', 'READONLY');
+    throw new SourceError(`the ${this.label} source is read-only`, 'READONLY');
   }
 
   /** Deliver bytes as if read from the port. */

@@ -23,6 +23,17 @@ export interface RecordedFile {
   open: boolean;
 }
 
+/** The listing of a file written whole (a timelapse frame, a saved clip). */
+export function wholeFile(
+  path: string,
+  camera: string,
+  kind: RecordingKind,
+  span: { start: number; end: number; frames: number },
+  bytes: number,
+): RecordedFile {
+  return { path, camera, kind, ...span, bytes, open: false };
+}
+
 /** One camera's files, each list oldest first. */
 export interface CameraFiles {
   segment: RecordedFile[];

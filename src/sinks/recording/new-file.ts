@@ -31,3 +31,24 @@ export async function createNewFile(
   }
   throw new Error(`no free file name for ${join(dir, pathFor(0))} after ${NAME_ATTEMPTS} tries`);
 }
+
+/**
+ * Writes `bytes` whole into a new file (named as `createNewFile` does), its mtime set to `mtime`
+ * (epoch seconds) when given; resolves with its relative path.
+ */
+export async function writeNewFile(
+  dir: string,
+  pathFor: (attempt: number) => string,
+  taken: (path: string) => boolean,
+  bytes: Uint8Array,
+  mtime?: number,
+): Promise<string> {
+  const { path, handle } = await createNewFile(dir, pathFor, taken);
+  try {
+    await handle.writeFile(bytes);
+    if (mtime !== undefined) await handle.utimes(mtime, mtime);
+  } finally {
+    await handle.close();
+  }
+  return path;
+}

@@ -9,10 +9,10 @@ import { constants } from 'node:fs';
 import { type FileHandle, open, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nowSeconds } from '../../stream/ring-buffer.js';
-import type { RecordedFile } from './catalog.js';
+import { type RecordedFile, wholeFile } from './catalog.js';
 import { errorText, RecordingError } from './errors.js';
 import { RECORDING_DEFAULTS } from './limits.js';
-import { createNewFile } from './new-file.js';
+import { writeNewFile } from './new-file.js';
 import { contentTypeOf, dayName, recordingPath, timeName } from './paths.js';
 import { clipFile, Preroll } from './preroll.js';
 import {
@@ -212,30 +212,15 @@ export class Recordings {
     }
     const clip = this.clip(camera, seconds);
     const { catalog, settings } = service;
-    const { path, handle } = await createNewFile(
+    const path = await writeNewFile(
       settings.dir,
       (attempt) => recordingPath(camera, 'clip', clip.start, attempt),
       (p) => catalog.has(p),
+      clip.bytes,
     ).catch((err: unknown) => {
       throw new RecordingError('io', `cannot save the clip in ${settings.dir}: ${errorText(err)}`);
     });
-    try {
-      await handle.writeFile(clip.bytes);
-    } catch (err) {
-      throw new RecordingError('io', `cannot write ${join(settings.dir, path)}: ${errorText(err)}`);
-    } finally {
-      await handle.close();
-    }
-    const file: RecordedFile = {
-      path,
-      camera,
-      kind: 'clip',
-      start: clip.start,
-      end: clip.end,
-      frames: clip.frames,
-      bytes: clip.bytes.length,
-      open: false,
-    };
+    const file = wholeFile(path, camera, 'clip', clip, clip.bytes.length);
     service.stored(file);
     return listed(file);
   }

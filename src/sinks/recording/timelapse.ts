@@ -9,10 +9,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RingBuffer, RingbufferEntry } from '../../stream/ring-buffer.js';
-import type { Catalog, RecordedFile } from './catalog.js';
+import { type Catalog, type RecordedFile, wholeFile } from './catalog.js';
 import { errorText } from './errors.js';
 import { type MkvOutput, MkvWriter } from './mkv.js';
-import { createNewFile } from './new-file.js';
+import { writeNewFile } from './new-file.js';
 import { recordingPath } from './paths.js';
 import { trackSize } from './segment.js';
 
@@ -82,29 +82,17 @@ export class TimelapseCapture {
   async #save(camera: string, entry: RingbufferEntry): Promise<void> {
     const { dir, catalog } = this.#ctx;
     const t = entry.timestamp;
-    const { path, handle } = await createNewFile(
+    const path = await writeNewFile(
       dir,
       (attempt) => recordingPath(camera, 'timelapse', t, attempt),
       (p) => catalog.has(p),
+      entry.frame,
+      t,
     );
-    try {
-      await handle.writeFile(entry.frame);
-      await handle.utimes(t, t);
-    } finally {
-      await handle.close();
-    }
-    const file: RecordedFile = {
-      path,
-      camera,
-      kind: 'timelapse',
-      start: t,
-      end: t,
-      frames: 1,
-      bytes: entry.frame.length,
-      open: false,
-    };
     this.#stored.set(camera, this.stored(camera) + 1);
-    this.#ctx.stored(file);
+    this.#ctx.stored(
+      wholeFile(path, camera, 'timelapse', { start: t, end: t, frames: 1 }, entry.frame.length),
+    );
   }
 }
 
