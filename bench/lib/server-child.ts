@@ -70,7 +70,7 @@ async function serveOurs(): Promise<Served> {
 
 /**
  * The floor under recording: a ring's frames appended, bare, to one file, batched like the recorder
- * (a `writev` every 250 ms, off the ring's `add()`): what writing those bytes costs at all.
+ * (a `writev` every second, off the ring's `add()`): what writing those bytes costs at all.
  */
 async function bareWriter(ring: RingBuffer, path: string): Promise<() => Promise<void>> {
   const file = await open(path, 'w');
@@ -80,7 +80,7 @@ async function bareWriter(ring: RingBuffer, path: string): Promise<() => Promise
   const unsubscribe = ring.subscribe((entry) => {
     if (!entry) return;
     queue.push(entry.frame);
-    writing ??= new Promise<void>((resolve) => setTimeout(resolve, 250)).then(async () => {
+    writing ??= new Promise<void>((resolve) => setTimeout(resolve, 1000)).then(async () => {
       const batch = queue;
       queue = [];
       const { bytesWritten } = await file.writev(batch, position);

@@ -24,10 +24,11 @@ const MAX_QUEUE_BYTES = 32 * 1024 * 1024;
 /** After a write error, the next try waits this long, seconds. */
 const RETRY_S = 2;
 /**
- * Queued frames are written this long after the first of them arrived: a few writes a second per
- * camera instead of one per frame (each write is a trip to the thread pool). A `kill -9` loses at most this.
+ * Queued frames are written this long after the first of them arrived: one write a second per
+ * camera instead of one per frame (each write costs a trip to the thread pool, some 50–150 µs of the
+ * main thread on a busy machine, measured). A `kill -9` loses at most this.
  */
-export const WRITE_EVERY_MS = 250;
+export const WRITE_EVERY_MS = 1000;
 
 /** What every camera's recorder shares. */
 export interface RecorderContext {
@@ -108,7 +109,7 @@ export class CameraRecorder {
     this.#timer = undefined;
     await this.#draining;
     this.#closeAsked = true;
-    await this.#drain();
+    await this.#drain(true);
   }
 
   status(): CameraRecordingStatus {
@@ -136,31 +137,44 @@ export class CameraRecorder {
     this.#kick();
   };
 
-  /** Write a little later (`WRITE_EVERY_MS`), never inside `ring.add()`. */
+  /**
+   * Write a little later (`WRITE_EVERY_MS`), never inside `ring.add()`; at once on the next turn when
+   * the queue is half full (the disk is behind).
+   */
   #kick(): void {
     if (this.#draining || this.#timer) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#draining = this.#drain();
-    }, WRITE_EVERY_MS);
+    const soon = this.#queue.length >= MAX_QUEUE_FRAMES / 2 || this.#queuedBytes >= MAX_QUEUE_BYTES / 2;
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#draining = this.#drain(false);
+      },
+      soon ? 0 : WRITE_EVERY_MS,
+    );
   }
 
-  async #drain(): Promise<void> {
+  /**
+   * Writes the queued frames in one batch, then finishes the file if asked and nothing is left;
+   * frames that came meanwhile wait for the next turn (`all`: until nothing is left).
+   */
+  async #drain(all: boolean): Promise<void> {
     try {
-      while (this.#queue.length > 0 || this.#closeAsked) {
+      do {
         if (this.#queue.length > 0) {
           const batch = this.#queue;
           this.#queue = [];
           this.#queuedBytes = 0;
           await this.#write(batch);
-        } else {
+        }
+        if (this.#closeAsked && this.#queue.length === 0) {
           this.#closeAsked = false;
           await this.#close();
         }
-      }
+      } while (all && (this.#queue.length > 0 || this.#closeAsked));
     } finally {
       this.#draining = undefined;
     }
+    if (this.#queue.length > 0 || this.#closeAsked) this.#kick();
   }
 
   async #write(batch: readonly RingbufferEntry[]): Promise<void> {
