@@ -137,6 +137,24 @@ describeWithTools(['ffprobe', 'ffmpeg'], 'recording segments', () => {
 });
 
 describe('recording free space and errors', () => {
+  it('--keep by age deletes the files that ended longer ago, and keeps the rest', async () => {
+    const dir = folder();
+    const cam = new RingCamera('cam');
+    const first = await started(recordingService([cam], { dir, segmentSeconds: 60 }));
+    const now = Date.now() / 1000;
+    for (const t0 of [now - 7200, now - 5400, now - 600]) {
+      for (let i = 0; i < 10; i++) cam.push(frames[i]!, t0 + i / 30);
+    }
+    await written(first.service, 'cam', 30);
+    await first.service.stop();
+    const paths = first.service.catalog.camera('cam').segment.map((f) => f.path);
+    expect(paths).toHaveLength(3);
+    const again = await started(recordingService([cam], { dir, keep: { seconds: 3600 } }));
+    expect(again.service.catalog.camera('cam').segment.map((f) => f.path)).toEqual([paths[2]]);
+    expect(folderFiles(dir)).toEqual([paths[2]]);
+    expect(again.service.status().deleted).toBe(2);
+  });
+
   it('pauses below --min-free with one warning, finishes the open file, and resumes when space returns', async () => {
     const dir = folder();
     const cam = new RingCamera('cam');
