@@ -2,6 +2,7 @@
  * `cam-gateway`: flags → config → gateway; a status line; exit codes
  * (0 clean stop on SIGINT/SIGTERM, 1 runtime failure, 2 usage error).
  */
+import { resolve } from 'node:path';
 import { relayFlags, sinkFlags } from './bus-flags.js';
 import type { CameraHandle } from './camera/handle.js';
 import type { CameraOptions, GatewayOptions } from './config.js';
@@ -10,7 +11,8 @@ import { createGateway, type Gateway, VERSION } from './gateway.js';
 import { networkUrls } from './http/addresses.js';
 import { createLogger, type LogLevel } from './log.js';
 import { ConfigError, DEFAULTS, helpText, OPTIONS } from './options.js';
-import { createRelay, type RelayOptions } from './relay/relay.js';
+import { recordingFlags } from './recording-flags.js';
+import type { RelayOptions } from './relay/relay.js';
 import { serve } from './run.js';
 import { describeBus } from './sinks/nats/address.js';
 import { stdoutPipe } from './sinks/pipe/stdout.js';
@@ -146,6 +148,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     port: listen?.port ?? DEFAULTS.port,
     ...http,
     ...sinks,
+    ...recordingFlags(values),
   };
   if (stdout !== undefined && listen === undefined) gateway.port = 0;
   return {
@@ -224,6 +227,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
     clearStatus: (line?: StatusLine) => (statusLine = line),
   };
   if (command.kind === 'relay') {
+    // Loaded only for a relay: a plain gateway does not carry the NATS client.
+    const { createRelay } = await import('./relay/relay.js');
     const relay = createRelay({ ...command.relay, logger, version: VERSION });
     const r = command.relay;
     return serve(served, {
@@ -292,5 +297,6 @@ function summary(gateway: Gateway, options: GatewayOptions): string {
   const lan = networkUrls(options.host ?? DEFAULTS.host, Number(/:(\d+)$/.exec(gateway.url)?.[1]));
   const network = lan.length > 0 ? `; on the network: ${lan.join(', ')}` : '';
   const bus = gateway.bus ? `; publishing on ${gateway.bus.where}` : '';
-  return `cam-gateway ${VERSION}: ${cams}; open ${gateway.url}/${auth}${network}${bus}`;
+  const recording = options.recording ? `; recording into ${resolve(options.recording.dir)}` : '';
+  return `cam-gateway ${VERSION}: ${cams}${recording}; open ${gateway.url}/${auth}${network}${bus}`;
 }

@@ -3,9 +3,12 @@
  * every value checked by the same rules as its flag (`options.ts`), each error
  * one line naming the option.
  */
+import { resolve } from 'node:path';
 import type { CameraSettings } from './camera/camera.js';
+import type { TlsFiles } from './http/tls.js';
 import type { Logger } from './log.js';
 import {
+  asConfigError,
   ConfigError,
   checkCameraName,
   checkHostName,
@@ -24,7 +27,13 @@ import { parseMqttUrl, withMqttCredentials } from './sinks/mqtt/address.js';
 import type { HomeAssistantOptions } from './sinks/mqtt/home-assistant.js';
 import { parseNatsUrl, withCredentials } from './sinks/nats/address.js';
 import type { PublishOptions } from './sinks/nats/publisher.js';
-import type { KeepLimit } from './sinks/nats/storage.js';
+import type { KeepLimit } from './sinks/nats/keep.js';
+import {
+  checkMinFree,
+  checkKeep as checkRecordingKeep,
+  RECORDING_DEFAULTS,
+} from './sinks/recording/limits.js';
+import type { RecordingOptions, RecordingSettings } from './sinks/recording/service.js';
 import type { ByteSource, SerialBinding } from './source/types.js';
 
 /** One camera as a user describes it; exactly one of `port`, `replay`, `demo`, `source`. */
@@ -86,6 +95,12 @@ export interface GatewayOptions {
   publish?: { url: string; credentials?: string; keep?: KeepLimit };
   /** Home Assistant through MQTT (`--mqtt`); `credentials` (`USER:PASS`) when the URL has none; `fps` default 1. */
   mqtt?: { url: string; credentials?: string; fps?: number };
+  /** Record every camera into a folder (see README *Recording*); off when undefined. */
+  recording?: RecordingOptions;
+  /** Seconds of recent frames kept per camera for clips (`--preroll`); default 10, 0 turns clips off. */
+  prerollSeconds?: number;
+  /** Serve HTTPS, and HTTP/2 to browsers that offer it, with these PEM files (`--tls-cert`, `--tls-key`). */
+  tls?: TlsFiles;
 }
 
 /** The sinks of a gateway, with defaults applied and checked (the version is the gateway's). */
@@ -123,6 +138,29 @@ export function resolveSinks(options: GatewayOptions): SinkConfig {
     };
   }
   return out;
+}
+
+/** Recording options with defaults applied, each checked like its flag. */
+export function resolveRecording(options: RecordingOptions): RecordingSettings {
+  if (!options.dir) throw new ConfigError('recording.dir needs a folder');
+  const settings: RecordingSettings = {
+    dir: resolve(options.dir),
+    segmentSeconds: checkSeconds(
+      options.segmentSeconds ?? RECORDING_DEFAULTS.segmentSeconds,
+      'segmentSeconds',
+    ),
+    minFree: asConfigError(() => checkMinFree(options.minFree ?? RECORDING_DEFAULTS.minFree, 'minFree')),
+  };
+  const { keep, timelapseSeconds } = options;
+  if (keep !== undefined) settings.keep = asConfigError(() => checkRecordingKeep(keep, 'keep'));
+  if (timelapseSeconds !== undefined)
+    settings.timelapseSeconds = checkSeconds(timelapseSeconds, 'timelapseSeconds');
+  return settings;
+}
+
+/** `prerollSeconds` with its default; 0 is off. */
+export function resolvePreroll(seconds: number | undefined): number {
+  return seconds === 0 ? 0 : checkSeconds(seconds ?? RECORDING_DEFAULTS.prerollSeconds, 'prerollSeconds');
 }
 
 /** Where a camera's bytes come from, with defaults applied. */

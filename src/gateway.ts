@@ -9,6 +9,8 @@ import {
   type GatewayOptions,
   resolveCameras,
   resolveHttpLimits,
+  resolvePreroll,
+  resolveRecording,
   resolveSinks,
   type SourceConfig,
 } from './config.js';
@@ -16,8 +18,10 @@ import { createApp, type GatewayApp } from './http/app.js';
 import { listenCapped, type RunningServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { DEFAULTS } from './options.js';
-import { HomeAssistantSink } from './sinks/mqtt/home-assistant.js';
-import { BusPublisher } from './sinks/nats/publisher.js';
+import { GatewayMetrics } from './sinks/metrics.js';
+import type { HomeAssistantSink } from './sinks/mqtt/home-assistant.js';
+import type { BusPublisher } from './sinks/nats/publisher.js';
+import { Recordings } from './sinks/recording/recordings.js';
 import { DEMO_FILE, ReplaySource } from './source/replay.js';
 import { SerialSource } from './source/serial.js';
 import type { ByteSource } from './source/types.js';
@@ -79,10 +83,22 @@ export function createGateway(options: GatewayOptions): Gateway {
     (c) =>
       new Camera(c.settings, { source: createSource(c.settings.name, c.source, options, logger), logger }),
   );
+  const recording = options.recording ? resolveRecording(options.recording) : undefined;
+  const recordings = new Recordings(
+    cameras,
+    { prerollSeconds: resolvePreroll(options.prerollSeconds), ...(recording ? { recording } : {}) },
+    { logger },
+  );
+  const metrics = new GatewayMetrics({
+    cameras: () => cameras,
+    ...(recordings.service ? { recording: () => recordings.status() } : {}),
+  });
   const host = options.host ?? DEFAULTS.host;
   const httpLog = logger.child('http');
   const http = createApp({
     cameras,
+    recordings,
+    metrics,
     version: options.version ?? VERSION,
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.cors ? { cors: options.cors } : {}),
@@ -91,8 +107,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   const sinks = resolveSinks(options);
   const version = options.version ?? VERSION;
-  const bus = sinks.publish && new BusPublisher(cameras, sinks.publish, logger);
-  const homeAssistant = sinks.mqtt && new HomeAssistantSink(cameras, { ...sinks.mqtt, version }, logger);
+  // The NATS and MQTT clients are loaded only when asked for: a plain gateway starts lighter.
+  let bus: BusPublisher | undefined;
+  let homeAssistant: HomeAssistantSink | undefined;
   const port = options.port ?? DEFAULTS.port;
   let server: RunningServer | undefined;
   let url = '';
@@ -109,24 +126,42 @@ export function createGateway(options: GatewayOptions): Gateway {
     app: http.app,
     http,
     cameras,
-    bus,
-    homeAssistant,
+    get bus() {
+      return bus;
+    },
+    get homeAssistant() {
+      return homeAssistant;
+    },
     get url() {
       return url;
     },
     async start() {
+      if (sinks.publish && !bus) {
+        const { BusPublisher } = await import('./sinks/nats/publisher.js');
+        bus = new BusPublisher(cameras, sinks.publish, logger);
+      }
+      if (sinks.mqtt && !homeAssistant) {
+        const { HomeAssistantSink } = await import('./sinks/mqtt/home-assistant.js');
+        homeAssistant = new HomeAssistantSink(cameras, { ...sinks.mqtt, version }, logger);
+      }
       // Bind first: a gateway that cannot serve should not open (or reset) any camera.
       // listen() rejects with a one-line message naming --listen (EADDRINUSE, EACCES …), code kept.
       server = await listenCapped(http.app, {
         host,
         port,
         ...(limits.maxClients !== undefined ? { maxClients: limits.maxClients } : {}),
+        ...(options.tls ? { tls: options.tls } : {}),
         logger: httpLog,
       });
-      const results = await Promise.allSettled(cameras.map((c) => c.start()));
+      // Then the recording folder (a folder that cannot be used fails the start), then the cameras.
+      const results = await Promise.allSettled([recordings.start()]);
+      if (results[0]!.status === 'fulfilled') {
+        results.push(...(await Promise.allSettled(cameras.map((c) => c.start()))));
+      }
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) {
         await stopCameras(cameras);
+        await recordings.stop();
         await server.close();
         server = undefined;
         throw failed.reason;
@@ -140,6 +175,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         http.close();
         // The sinks say goodbye (offline) while the cameras say theirs (ArduCAM stop byte): one wait, not two.
         await Promise.all([bus?.stop(), homeAssistant?.stop(), stopCameras(cameras)]);
+        await recordings.stop();
         for (const c of cameras) c.ring.close();
         await server?.close();
       })();

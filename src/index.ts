@@ -20,6 +20,7 @@ export { createDecoder } from './protocol/detect.js';
 export { jpegSize } from './protocol/jpeg/info.js';
 export { PROTOCOL_NAMES, type ProtocolName, type ProtocolOption } from './protocol/registry.js';
 export type { Decoder, DecoderStats, DeviceEvent } from './protocol/types.js';
+export type { RecordingOptions, RecordingStatus } from './sinks/recording/service.js';
 export { listPorts, type PortInfo } from './source/discover.js';
 export { ReplaySource } from './source/replay.js';
 export { SerialSource } from './source/serial.js';

@@ -11,8 +11,13 @@ import { PROTOCOL_OPTIONS, PROTOCOLS, type ProtocolOption } from './protocol/reg
 import { checkMaxFrameBytes, DEFAULT_MAX_FRAME_BYTES } from './protocol/types.js';
 import { parseMqttUrl } from './sinks/mqtt/address.js';
 import { parseNatsUrl } from './sinks/nats/address.js';
-import { type KeepLimit, parseKeep } from './sinks/nats/storage.js';
+import { type KeepLimit, parseKeep } from './sinks/nats/keep.js';
 import { checkSiteName } from './sinks/nats/subjects.js';
+import {
+  parseMinFree,
+  parseKeep as parseRecordingKeep,
+  RECORDING_DEFAULTS,
+} from './sinks/recording/limits.js';
 
 /** A configuration value that is not allowed; the message names the option and what is allowed. */
 export class ConfigError extends Error {
@@ -23,7 +28,7 @@ export class ConfigError extends Error {
 }
 
 /** Help sections, in order. */
-export type OptionGroup = 'camera' | 'serial' | 'http' | 'bus' | 'output' | 'other';
+export type OptionGroup = 'camera' | 'serial' | 'http' | 'recording' | 'bus' | 'output' | 'other';
 
 export interface OptionSpec<T> {
   readonly group: OptionGroup;
@@ -89,12 +94,17 @@ export function checkHostName(raw: string, name: string): string {
   );
 }
 
-export function checkMaxFrame(value: number, name: string): number {
+/** `check()`'s value; anything it throws becomes a ConfigError with the same message. */
+export function asConfigError<T>(check: () => T): T {
   try {
-    return checkMaxFrameBytes(value, name);
+    return check();
   } catch (err) {
-    throw new ConfigError((err as Error).message);
+    throw err instanceof ConfigError ? err : new ConfigError((err as Error).message);
   }
+}
+
+export function checkMaxFrame(value: number, name: string): number {
+  return asConfigError(() => checkMaxFrameBytes(value, name));
 }
 
 /** A check of the sinks (plain `Error` saying what is allowed) as a ConfigError naming the option. */
@@ -192,6 +202,11 @@ export function parseAuth(raw: string, name = '--auth'): { username: string; pas
   if (colon <= 0 || colon === raw.length - 1)
     throw new ConfigError(`${name} must be USER:PASS with both parts non-empty`);
   return { username: raw.slice(0, colon), password: raw.slice(colon + 1) };
+}
+
+/** Seconds ≥ 0, where 0 turns the thing off. */
+function secondsOrOffText(raw: string, name: string): number {
+  return /^0+(\.0+)?$/.test(raw) ? 0 : secondsText(raw, name);
 }
 
 function nonEmpty(what: string) {
@@ -317,6 +332,57 @@ export const OPTIONS = {
     help: "allow this origin (e.g. '*') to fetch the API",
     parse: nonEmpty('an origin, e.g. * or http://example.com'),
   },
+  'tls-cert': {
+    group: 'http',
+    value: 'FILE',
+    help: 'serve HTTPS (and HTTP/2) with this PEM certificate',
+    parse: nonEmpty('a file name'),
+  },
+  'tls-key': {
+    group: 'http',
+    value: 'FILE',
+    help: "the private key of --tls-cert's certificate (PEM)",
+    parse: nonEmpty('a file name'),
+  },
+  save: {
+    group: 'recording',
+    value: 'DIR',
+    help: 'record every camera into DIR/NAME/YYYY-MM-DD/HHMMSS.mkv',
+    parse: nonEmpty('a folder'),
+  },
+  segment: {
+    group: 'recording',
+    value: 'SECONDS',
+    shown: String(RECORDING_DEFAULTS.segmentSeconds),
+    help: 'start a new file this often (and at local midnight)',
+    parse: secondsText,
+  },
+  keep: {
+    group: 'recording',
+    value: 'SIZE|AGE',
+    help: 'delete the oldest files beyond this: 50GB, 14d or 50GB,14d',
+    parse: (raw: string, name: string) => asConfigError(() => parseRecordingKeep(raw, name)),
+  },
+  'min-free': {
+    group: 'recording',
+    value: 'SIZE|PCT',
+    shown: '1GB,5%',
+    help: 'pause recording below this free space (the larger of the two)',
+    parse: (raw: string, name: string) => asConfigError(() => parseMinFree(raw, name)),
+  },
+  timelapse: {
+    group: 'recording',
+    value: 'SECONDS',
+    help: 'store one JPEG per camera this often, in DIR/NAME/timelapse/',
+    parse: secondsText,
+  },
+  preroll: {
+    group: 'recording',
+    value: 'SECONDS',
+    shown: String(RECORDING_DEFAULTS.prerollSeconds),
+    help: 'recent seconds kept per camera for clips (≤ 64 MB; 0: off)',
+    parse: secondsOrOffText,
+  },
   publish: {
     group: 'bus',
     value: 'URL',
@@ -398,6 +464,7 @@ const GROUP_TITLES: Readonly<Record<OptionGroup, string>> = {
   camera: 'Cameras',
   serial: 'Serial ports',
   http: 'HTTP',
+  recording: 'Recording',
   bus: 'Many machines',
   output: 'Output',
   other: 'Other',

@@ -18,6 +18,12 @@ export interface FastRunOptions {
   cClientBinary?: string;
   /** Read through this instead of from the server directly (a relay started once the server produces). */
   via?: () => Promise<{ readonly port: number; stop(): Promise<void> }>;
+  /** Gateway only: cameras fed the same frames (the clients watch the first); default 1. */
+  cameras?: number;
+  /** Gateway only: record every camera into this folder. */
+  saveDir?: string;
+  /** Gateway only: write every camera's frames, bare, into files in this folder (the floor under recording). */
+  bareWriteDir?: string;
 }
 
 export interface FastRunResult {
@@ -27,6 +33,8 @@ export interface FastRunResult {
   client: 'node' | 'c';
   /** Frames produced inside the measured window. */
   produced: number;
+  /** Frames produced from the start until the window closed. */
+  producedByEnd: number;
   /** Window frames received, summed over clients (each frame counted once per client). */
   delivered: number;
   /** delivered / (produced × clients). */
@@ -35,6 +43,8 @@ export interface FastRunResult {
   deliveredBytes: number;
   /** Server process CPU (user + system) during the window. */
   serverCpuSeconds: number;
+  /** Of which in the kernel (system time). */
+  serverSystemSeconds: number;
   /** Frame added → last byte read, in ms, ascending. */
   latenciesMs: number[];
   /** Server-side fan-out time per window frame (handed to the server → every client's write issued), ms, ascending. */
@@ -111,10 +121,12 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
       clients: options.clients,
       client: 'node',
       produced,
+      producedByEnd: to,
       delivered,
       deliveredShare: delivered / (produced * options.clients),
       deliveredBytes: inWindow.reduce((n, g) => n + g.bytes, 0),
       serverCpuSeconds: cpuSeconds(start.cpu, end.cpu),
+      serverSystemSeconds: (end.cpu.system - start.cpu.system) / 1e6,
       latenciesMs: inWindow.map((g) => g.latencyMs).sort((a, b) => a - b),
       fanoutMs: [...end.fanoutMs].sort((a, b) => a - b),
       clientCpuPerPartUs: parts > 0 ? (cpuSeconds(cpuFrom, cpuTo) * 1e6) / parts : Number.NaN,
@@ -151,10 +163,12 @@ async function runCClient(options: FastRunOptions, binary: string): Promise<Fast
       clients: options.clients,
       client: 'c',
       produced,
+      producedByEnd: end.seq,
       delivered: got.delivered,
       deliveredShare: got.delivered / (produced * options.clients),
       deliveredBytes: got.deliveredBytes,
       serverCpuSeconds: cpuSeconds(start.cpu, end.cpu),
+      serverSystemSeconds: (end.cpu.system - start.cpu.system) / 1e6,
       latenciesMs: got.latencyNs.map((ns) => ns / 1e6).sort((a, b) => a - b),
       fanoutMs: [...end.fanoutMs].sort((a, b) => a - b),
       clientCpuPerPartUs: got.cpuPerPartUs,

@@ -54,6 +54,12 @@ export type ChildReply = { cmd: 'ready'; port: number } | { cmd: 'producing' } |
 export interface BenchServerOptions {
   fps: number;
   frameBytes: number;
+  /** Gateway only: cameras fed the same frames (the clients watch the first); default 1. */
+  cameras?: number;
+  /** Gateway only: record every camera into this folder (`--save`). */
+  saveDir?: string;
+  /** Gateway only: write every camera's frames, bare (no container), into files in this folder. */
+  bareWriteDir?: string;
 }
 
 export class BenchServer {
@@ -77,6 +83,9 @@ export class BenchServer {
         BENCH_SERVER: kind,
         BENCH_FPS: String(options.fps),
         BENCH_FRAME_BYTES: String(options.frameBytes),
+        BENCH_CAMERAS: String(options.cameras ?? 1),
+        ...(options.saveDir !== undefined ? { BENCH_SAVE_DIR: options.saveDir } : {}),
+        ...(options.bareWriteDir !== undefined ? { BENCH_BARE_WRITE_DIR: options.bareWriteDir } : {}),
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -6,11 +6,15 @@
  * `mjpeg-server` baseline or a bare `net` floor, and produces stamped frames
  * at a fixed rate into it.
  */
+
+import { open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { createGateway } from '../../src/gateway.js';
-import { type ByteSource, SourceError, type SourceSink } from '../../src/source/types.js';
+import type { RingBuffer } from '../../src/stream/ring-buffer.js';
+import { PushSource } from '../../test/helpers/push-source.js';
 import type { ChildReply, ChildRequest, ServerKind } from './harness.js';
 import { StampedFrames } from './stamped-frame.js';
 
@@ -23,58 +27,73 @@ interface Served {
 }
 
 /**
- * A byte source the benchmark pushes into by hand: what a serial port would deliver, in one chunk
- * per frame. It feeds the gateway's real Camera (decoder, counters, per-viewer rate meters).
- */
-class PushSource implements ByteSource {
-  readonly label = 'bench';
-  online = false;
-  readonly lastError = null;
-  #sink: SourceSink | undefined;
-
-  async start(sink: SourceSink): Promise<void> {
-    this.#sink = sink;
-    this.online = true;
-    sink.online();
-  }
-
-  async stop(): Promise<void> {
-    if (!this.online) return;
-    this.online = false;
-    this.#sink?.offline(null);
-  }
-
-  async write(): Promise<void> {
-    throw new SourceError('the benchmark source is read-only', 'READONLY');
-  }
-
-  push(bytes: Buffer): void {
-    this.#sink?.data(bytes);
-  }
-}
-
-/**
  * The real gateway (`createGateway`), as `cam-gateway --protocol jpeg` runs it: every frame goes
  * through the camera's bare-JPEG decoder into its ring and out to the viewers, so what is measured
  * includes decoding and the per-viewer bookkeeping `/status` reports.
  */
 async function serveOurs(): Promise<Served> {
-  const source = new PushSource();
+  // BENCH_CAMERAS cameras each get every frame (clients watch the first); BENCH_SAVE_DIR records them all.
+  const sources = Array.from(
+    { length: Number(process.env.BENCH_CAMERAS ?? 1) },
+    () => new PushSource('bench'),
+  );
+  const dir = process.env.BENCH_SAVE_DIR;
   const gateway = createGateway({
-    cameras: [{ name: 'bench', source, protocol: 'jpeg' }],
+    cameras: sources.map((source, i) => ({
+      name: i === 0 ? 'bench' : `bench${i}`,
+      source,
+      protocol: 'jpeg',
+    })),
     host: '127.0.0.1',
     port: 0,
     version: 'bench',
     // The relay benchmark: the same gateway also publishing on the bus.
     ...(process.env.BENCH_PUBLISH ? { publish: { url: process.env.BENCH_PUBLISH } } : {}),
+    ...(dir ? { recording: { dir, minFree: { bytes: 0 } } } : {}),
   });
   await gateway.start();
+  const bare = process.env.BENCH_BARE_WRITE_DIR;
+  const writers = bare
+    ? await Promise.all(gateway.cameras.map((c, i) => bareWriter(c.ring, join(bare, `${i}.bin`))))
+    : [];
   const camera = gateway.cameras[0]!;
   return {
     port: Number(new URL(gateway.url).port),
     clients: () => camera.viewers,
-    push: (frame) => source.push(frame),
-    close: () => gateway.stop(),
+    push: (frame) => {
+      for (const source of sources) source.push(frame);
+    },
+    close: async () => {
+      await gateway.stop();
+      for (const close of writers) await close();
+    },
+  };
+}
+
+/**
+ * The floor under recording: a ring's frames appended, bare, to one file, batched like the recorder
+ * (a `writev` every second, off the ring's `add()`): what writing those bytes costs at all.
+ */
+async function bareWriter(ring: RingBuffer, path: string): Promise<() => Promise<void>> {
+  const file = await open(path, 'w');
+  let queue: Buffer[] = [];
+  let position = 0;
+  let writing: Promise<void> | undefined;
+  const unsubscribe = ring.subscribe((entry) => {
+    if (!entry) return;
+    queue.push(entry.frame);
+    writing ??= new Promise<void>((resolve) => setTimeout(resolve, 1000)).then(async () => {
+      const batch = queue;
+      queue = [];
+      const { bytesWritten } = await file.writev(batch, position);
+      position += bytesWritten;
+      writing = undefined;
+    });
+  });
+  return async () => {
+    unsubscribe();
+    await writing;
+    await file.close();
   };
 }
 

@@ -11,11 +11,14 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import type { CameraDirectory, CameraHandle } from '../camera/handle.js';
 import type { Logger } from '../log.js';
+import { GatewayMetrics } from '../sinks/metrics.js';
+import type { Recordings } from '../sinks/recording/recordings.js';
+import { NO_SIGNAL_JPEG } from '../stream/no-signal.js';
 import { ApiError, badParameter, errorResponse, notFoundResponse } from './errors.js';
-import { FrameRoutes, linkedSignal } from './frames.js';
+import { FrameRoutes, isHttp2, linkedSignal } from './frames.js';
 import { createGuard } from './guard.js';
-import { NO_SIGNAL_JPEG } from './no-signal.js';
 import { controlParams } from './params.js';
+import { recordingRoutes } from './recordings.js';
 import { viewerAsset, viewerPage } from './viewer.js';
 import { ViewerSockets } from './ws.js';
 
@@ -39,6 +42,10 @@ export interface AppOptions {
   snapshotTimeoutMs?: number;
   /** Re-send/no-signal period, default 1000. */
   stillResendMs?: number;
+  /** Recording, clips and timelapse (`/recordings`, `/cams/NAME/clip`, `…/timelapse`); those answer 409 without. */
+  recordings?: Recordings;
+  /** What `/metrics` serves; default: the cameras' metrics. */
+  metrics?: GatewayMetrics;
 }
 
 export interface GatewayApp {
@@ -98,7 +105,9 @@ export function createApp(options: AppOptions): GatewayApp {
     uptime: uptime(),
     openStreams: frames.openStreams,
     cameras: directory.list().map((camera) => camera.status()),
+    recording: options.recordings?.status() ?? null,
   });
+  const metrics = options.metrics ?? new GatewayMetrics({ cameras: () => directory.list() });
   const sockets = new ViewerSockets({
     cameras: () => directory.list(),
     byName: cameraByName,
@@ -141,7 +150,9 @@ export function createApp(options: AppOptions): GatewayApp {
   app.get('/', (c) => {
     const action = c.req.query('action');
     if (action === undefined) {
-      return c.html(viewerPage({ cameras: names(), authRequired: options.auth !== undefined }));
+      // HTTP/2 has no per-host connection limit: every camera can stream live.
+      const liveLimit = isHttp2(c) ? names().length : undefined;
+      return c.html(viewerPage({ cameras: names(), authRequired: options.auth !== undefined, liveLimit }));
     }
     if (action === 'stream') return frames.stream(c, defaultCamera());
     if (action === 'snapshot') return frames.snapshot(c, defaultCamera());
@@ -157,6 +168,10 @@ export function createApp(options: AppOptions): GatewayApp {
   app.on(['GET', 'POST'], '/control', guard.stateChange, limit, (c) => control(c, defaultCamera()));
   app.get('/status', (c) => c.json(gatewayStatus()));
   app.get('/ws', (c) => sockets.handle(c));
+  app.get('/metrics', async (c) =>
+    c.body(await metrics.scrape(), 200, { 'Content-Type': metrics.contentType }),
+  );
+  recordingRoutes(app, options.recordings, cameraByName);
   app.get('/cams/:name/stream', (c) => frames.stream(c, cameraByName(c.req.param('name'))));
   app.get('/cams/:name/snapshot', (c) => frames.snapshot(c, cameraByName(c.req.param('name'))));
   app.on(['GET', 'POST'], '/cams/:name/control', guard.stateChange, limit, (c) =>

@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ControlError, type ControlErrorKind } from '../control/errors.js';
+import { RecordingError, type RecordingErrorKind } from '../sinks/recording/errors.js';
 
 /** A request error with a JSON body; `details` are merged next to `error` (e.g. `parameter`, `cameras`). */
 export class ApiError extends HTTPException {
@@ -15,6 +16,8 @@ export class ApiError extends HTTPException {
     status: ContentfulStatusCode,
     message: string,
     readonly details: Readonly<Record<string, unknown>> = {},
+    /** Response headers the answer needs (`Content-Range` of a 416). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(status, { message });
     this.name = 'ApiError';
@@ -40,9 +43,23 @@ const CONTROL_STATUS: Readonly<Record<ControlErrorKind, ContentfulStatusCode>> =
   timeout: 504,
 };
 
+/** The HTTP status of each way a recording request can fail. */
+const RECORDING_STATUS: Readonly<Record<RecordingErrorKind, ContentfulStatusCode>> = {
+  invalid: 400,
+  'not-found': 404,
+  off: 409,
+  unusable: 503,
+  io: 500,
+};
+
 /** The status and JSON body for any error. */
 export function errorBody(err: unknown): { status: ContentfulStatusCode; body: Record<string, unknown> } {
   if (err instanceof ApiError) return { status: err.status, body: err.body };
+  if (err instanceof RecordingError) {
+    const body: Record<string, unknown> = { error: err.message };
+    if (err.parameter) body.parameter = err.parameter;
+    return { status: RECORDING_STATUS[err.kind], body };
+  }
   if (err instanceof ControlError) {
     const body: Record<string, unknown> = { error: err.message };
     if (err.parameter) body.parameter = err.parameter;
@@ -66,7 +83,7 @@ export function errorJson(err: unknown, headers: Readonly<Record<string, string>
 export function errorResponse(err: Error, c: Context): Response {
   if (err instanceof HTTPException && !(err instanceof ApiError)) return err.getResponse();
   const { status, body } = errorBody(err);
-  return c.json(body, status);
+  return c.json(body, status, err instanceof ApiError ? { ...err.headers } : {});
 }
 
 /** `app.notFound`: 404 JSON naming the method and path. */

@@ -9,12 +9,12 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
 import type { CameraHandle, ViewerMeta } from '../camera/handle.js';
 import { formatTimestamp, MJPEG_HEADERS, NO_CACHE_HEADERS } from '../stream/mjpeg-format.js';
+import { NO_SIGNAL_JPEG } from '../stream/no-signal.js';
 import { streamMjpegToNode } from '../stream/node-writer.js';
 import type { RingbufferEntry } from '../stream/ring-buffer.js';
 import { waitForNewerFrame } from '../stream/wait.js';
 import { mjpegResponse } from '../stream/web-writer.js';
 import { ApiError } from './errors.js';
-import { NO_SIGNAL_JPEG } from './no-signal.js';
 import { parseFlag, parseFps } from './params.js';
 
 /** @hono/node-server's marker header for "the handler wrote the response itself". */
@@ -37,6 +37,11 @@ interface OpenStream {
 
 export function nodeBindings(c: Context): Partial<HttpBindings> {
   return (c.env as Partial<HttpBindings> | undefined) ?? {};
+}
+
+/** True when the request came over HTTP/2: one stream of a shared connection, which takes no connection headers. */
+export function isHttp2(c: Context): boolean {
+  return nodeBindings(c).incoming?.httpVersionMajor === 2;
 }
 
 export function remoteOf(c: Context): string | undefined {
@@ -117,7 +122,10 @@ export class FrameRoutes {
     const fpsCap = parseFps(c);
     const advanceHeaders = parseFlag(c, 'advance_headers');
     this.#refuseWhenClosed();
-    const headers = { ...MJPEG_HEADERS, Connection: 'close' };
+    const http2 = isHttp2(c);
+    const headers: Record<string, string> = http2
+      ? { ...MJPEG_HEADERS }
+      : { ...MJPEG_HEADERS, Connection: 'close' };
     if (c.req.method === 'HEAD') return new Response(null, { headers });
     const { outgoing } = nodeBindings(c);
     const lease = camera.attachViewer(viewerMeta(c, 'stream', fpsCap));
@@ -143,7 +151,8 @@ export class FrameRoutes {
       onEnd: record.end,
       ...(fpsCap !== undefined ? { fpsCap } : {}),
     };
-    if (!outgoing) return mjpegResponse(camera.ring, { ...options, headers });
+    // HTTP/2 has no socket per response to write to: the Web writer, whose reads @hono/node-server paces by 'drain'.
+    if (!outgoing || http2) return mjpegResponse(camera.ring, { ...options, headers });
     // On Node, write to the socket directly from the ring's add(): no Web stream, no promise or timer per
     // frame, each part built once for all clients (bench/fanout). Headers set by middleware (CORS) go out too.
     const head = new Headers(c.res.headers);

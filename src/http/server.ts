@@ -5,7 +5,8 @@
  * viewer page's WebSocket) are answered by the app too (`upgrade.ts`).
  */
 import type { Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { createSecureServer } from 'node:http2';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { type Logger, silentLogger } from '../log.js';
@@ -13,14 +14,15 @@ import { libcUnavailable } from '../platform/libc.js';
 import { openFileLimit } from '../platform/open-files.js';
 import { localUrl } from './addresses.js';
 import { ConnectionCap, chooseCap } from './connection-cap.js';
+import { loadTls, type TlsFiles } from './tls.js';
 import { serveUpgrades } from './upgrade.js';
 
 export interface RunningServer {
   readonly url: string;
   readonly host: string;
   readonly port: number;
-  /** The underlying Node server (tests watch its sockets). */
-  readonly server: Server;
+  /** The underlying Node server: HTTP, or HTTPS with HTTP/2 (tests watch its sockets). */
+  readonly server: NetServer;
   /** Stops accepting, destroys open connections, resolves < 1 s. */
   close(): Promise<void>;
 }
@@ -57,15 +59,28 @@ export interface ListenOptions {
   maxConnections?: number;
   /** Where the connection cap says it refused connections. Default: silent. */
   logger?: Logger;
+  /** Serve HTTPS with these PEM files, and HTTP/2 to clients that offer it (HTTP/1.1 to the rest). */
+  tls?: TlsFiles;
 }
 
-export function listen(app: Hono, options: ListenOptions): Promise<RunningServer> {
+/** Serves `app`; rejects with one line (address taken, no permission, TLS file missing or unusable …). */
+export async function listen(app: Hono, options: ListenOptions): Promise<RunningServer> {
   const cap =
     options.maxConnections !== undefined
       ? new ConnectionCap({ max: options.maxConnections, logger: options.logger ?? silentLogger })
       : undefined;
-  const server = createAdaptorServer({ fetch: cap ? cap.wrap(app.fetch) : app.fetch }) as Server;
-  serveUpgrades(server);
+  const fetch = cap ? cap.wrap(app.fetch) : app.fetch;
+  const tls = options.tls ? await loadTls(options.tls) : undefined;
+  const server = (
+    tls
+      ? createAdaptorServer({
+          fetch,
+          createServer: createSecureServer,
+          serverOptions: { cert: tls.cert, key: tls.key, allowHTTP1: true },
+        })
+      : createAdaptorServer({ fetch })
+  ) as NetServer;
+  serveUpgrades(server as Server);
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -85,13 +100,13 @@ export function listen(app: Hono, options: ListenOptions): Promise<RunningServer
       resolve({
         host: options.host,
         port,
-        url: localUrl(options.host, port),
+        url: tls ? localUrl(options.host, port).replace(/^http:/, 'https:') : localUrl(options.host, port),
         server,
         close() {
           closing ??= new Promise<void>((done) => {
             server.close(() => done());
             for (const socket of sockets) socket.destroy();
-            server.closeAllConnections();
+            (server as Partial<Server>).closeAllConnections?.();
           });
           return closing;
         },
@@ -107,7 +122,7 @@ export function listen(app: Hono, options: ListenOptions): Promise<RunningServer
  */
 export async function listenCapped(
   app: Hono,
-  options: { host: string; port: number; maxClients?: number; logger: Logger },
+  options: { host: string; port: number; maxClients?: number; tls?: TlsFiles; logger: Logger },
 ): Promise<RunningServer> {
   const cap = chooseCap(options.maxClients, openFileLimit()?.soft, libcUnavailable() ?? 'getrlimit failed');
   options.logger[cap.note.level](cap.note.message);
@@ -116,5 +131,6 @@ export async function listenCapped(
     port: options.port,
     maxConnections: cap.max,
     logger: options.logger,
+    ...(options.tls ? { tls: options.tls } : {}),
   });
 }

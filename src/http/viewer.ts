@@ -15,6 +15,8 @@ export interface ViewerOptions {
   cameras: readonly string[];
   /** The gateway asks for HTTP Basic credentials (the browser re-sends them on every request). */
   authRequired: boolean;
+  /** Cameras streaming live at once; default `LIVE_STREAM_LIMIT` (HTTP/1.1's connection limit). */
+  liveLimit?: number | undefined;
 }
 
 /** A built file of the page, ready to send. */
@@ -102,14 +104,15 @@ function builtPage(): BuiltPage {
 /** The viewer page for these cameras: the built `index.html` with its title and config block filled in. */
 export function viewerPage(options: ViewerOptions): string {
   const single = options.cameras.length === 1;
+  const liveLimit = options.liveLimit ?? LIVE_STREAM_LIMIT;
   const config = {
     cameras: options.cameras.map((name, index) => ({
       name,
       base: cameraBase(name, single),
-      live: index < LIVE_STREAM_LIMIT,
+      live: index < liveLimit,
     })),
     authRequired: options.authRequired,
-    liveLimit: LIVE_STREAM_LIMIT,
+    liveLimit,
   };
   const title = single ? `${escapeHtml(options.cameras[0]!)} · cam-gateway` : 'cam-gateway';
   const block = `<script type="application/json" id="viewer-config">${scriptJson(config)}</script>`;

@@ -7,11 +7,11 @@ import { Camera } from '../../src/camera/camera.js';
 import { RateMeter } from '../../src/camera/rates.js';
 import { resolveCamera } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
-import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { CamfCommandDecoder } from '../../src/protocol/camf/decoder.js';
 import { CamfEncoder } from '../../src/protocol/camf/frame.js';
 import { ReplaySource } from '../../src/source/replay.js';
 import { SerialSource } from '../../src/source/serial.js';
+import { NO_SIGNAL_JPEG } from '../../src/stream/no-signal.js';
 import { until, watchStream } from '../helpers/cli.js';
 import { fixtureFrames } from '../helpers/fake-camera.js';
 

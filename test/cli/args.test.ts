@@ -133,6 +133,24 @@ describe('cam-gateway flags', () => {
     ],
     [['--stdout', 'bad name', '--demo'], /^cam-gateway: camera name "bad name" must be/],
     [['--demo', '--stdout', 'door'], /^cam-gateway: --stdout: no camera "door"; cameras: cam0$/],
+    [['--demo', '--keep', '50GB'], /^cam-gateway: --keep needs --save DIR$/],
+    [['--demo', '--timelapse', '10'], /^cam-gateway: --timelapse needs --save DIR$/],
+    [
+      ['--demo', '--save', 'rec', '--keep', 'forever'],
+      /^cam-gateway: --keep must be a size, an age or one of each/,
+    ],
+    [
+      ['--demo', '--save', 'rec', '--min-free', '200%'],
+      /^cam-gateway: --min-free share must be from 0 to 100 %/,
+    ],
+    [
+      ['--demo', '--save', 'rec', '--segment', '0'],
+      /^cam-gateway: --segment must be a number of seconds > 0/,
+    ],
+    [['--demo', '--save', ''], /^cam-gateway: --save needs a folder$/],
+    [['--demo', '--preroll', 'lots'], /^cam-gateway: --preroll must be a number of seconds > 0, got "lots"$/],
+    [['--demo', '--tls-cert', 'cert.pem'], /^cam-gateway: --tls-cert needs --tls-key FILE$/],
+    [['--demo', '--tls-key', 'key.pem'], /^cam-gateway: --tls-key needs --tls-cert FILE$/],
   ];
   for (const [argv, message] of bad) {
     it(`rejects ${argv.join(' ')} with exit 2 and one line naming the problem`, async () => {
@@ -256,6 +274,45 @@ describe('cam-gateway flags', () => {
     ]);
     expect(cmd.gateway.host).toBe('127.0.0.1');
     expect(cmd.gateway.port).toBe(8080);
+  });
+
+  it('builds the recording, pre-roll and HTTPS options from their flags', () => {
+    const cmd = parseCli(
+      [
+        '--demo',
+        '--save',
+        'rec',
+        '--segment',
+        '60',
+        '--keep',
+        '50GB,14d',
+        '--min-free',
+        '10%',
+        '--timelapse',
+        '5',
+        '--preroll',
+        '0',
+        '--tls-cert',
+        'c.pem',
+        '--tls-key',
+        'k.pem',
+      ],
+      {},
+    );
+    if (cmd.kind !== 'run') throw new Error('expected run');
+    expect(cmd.gateway.recording).toEqual({
+      dir: 'rec',
+      segmentSeconds: 60,
+      keep: { bytes: 50e9, seconds: 14 * 86_400 },
+      minFree: { percent: 10 },
+      timelapseSeconds: 5,
+    });
+    expect(cmd.gateway.prerollSeconds).toBe(0);
+    expect(cmd.gateway.tls).toEqual({ cert: 'c.pem', key: 'k.pem' });
+    const plain = parseCli(['--demo'], {});
+    if (plain.kind !== 'run') throw new Error('expected run');
+    expect(plain.gateway.recording).toBeUndefined();
+    expect(plain.gateway.tls).toBeUndefined();
   });
 
   it('takes the secret from CAM_GATEWAY_AUTH and --listen HOST:PORT', () => {

@@ -56,6 +56,10 @@ export const TOOL_PACKAGES = {
   'nats-server': ['nats-server'],
   /** An MQTT broker for the Home Assistant discovery tests. */
   mosquitto: ['mosquitto'],
+  /** A self-signed certificate made by the HTTPS tests. */
+  openssl: ['openssl'],
+  /** A real HTTPS and HTTP/2 client: test/integration/https.test.ts. */
+  curl: ['curl'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Tool = keyof typeof TOOL_PACKAGES;

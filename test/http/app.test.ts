@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ControlError, type ControlErrorKind } from '../../src/control/errors.js';
 import { type AppOptions, createApp, type GatewayApp } from '../../src/http/app.js';
-import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { MJPEG_CONTENT_TYPE } from '../../src/stream/mjpeg-format.js';
+import { NO_SIGNAL_JPEG } from '../../src/stream/no-signal.js';
 import { FakeCamera, fixtureFrames } from '../helpers/fake-camera.js';
 import { waitFor } from '../helpers/http.js';
 import { MultipartParser } from '../helpers/multipart.js';

@@ -4,8 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppOptions } from '../../src/http/app.js';
-import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { listen } from '../../src/http/server.js';
+import { NO_SIGNAL_JPEG } from '../../src/stream/no-signal.js';
 import { FakeCamera, fixtureFrames } from '../helpers/fake-camera.js';
 import { fetchJson, StreamClient, startGateway, type TestGateway, waitFor } from '../helpers/http.js';
 

@@ -1,7 +1,7 @@
 /** `npx cam-gateway --demo` end to end: snapshot, 10 stream frames, clean SIGTERM. */
 import { afterAll, describe, expect, it } from 'vitest';
-import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
 import { jpegSize } from '../../src/protocol/jpeg/info.js';
+import { NO_SIGNAL_JPEG } from '../../src/stream/no-signal.js';
 import { type CliRun, freePort, type ReceivedPart, startCli, watchStream } from '../helpers/cli.js';
 
 /**

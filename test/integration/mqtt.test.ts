@@ -7,7 +7,7 @@
  */
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
+import { NO_SIGNAL_JPEG } from '../../src/stream/no-signal.js';
 import { type Mosquitto, startMosquitto } from '../helpers/brokers.js';
 import { type CliRun, freePort, startCli, until, watchStream } from '../helpers/cli.js';
 import { describeWithTools } from '../helpers/tools.js';

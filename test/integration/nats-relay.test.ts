@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
+import { NO_SIGNAL_JPEG } from '../../src/stream/no-signal.js';
 import { REPO_DIR } from '../firmware/c-build.js';
 import { type NatsCluster, startNats } from '../helpers/brokers.js';
 import { type CamfDevice, camfDeviceOnPty } from '../helpers/camf-device.js';

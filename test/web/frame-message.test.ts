@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NO_SIGNAL_JPEG } from '../../src/http/no-signal.js';
+import { NO_SIGNAL_JPEG } from '../../src/stream/no-signal.js';
 import { RingBuffer } from '../../src/stream/ring-buffer.js';
 import { ViewerMessages } from '../../src/stream/viewer-message.js';
 import { ackMessage, parseFrameMessage, parseServerText, watchMessage } from '../../src/web/frame-message.js';

@@ -15,7 +15,8 @@ import type { Logger } from '../../log.js';
 import { type BusAddress, describeBus } from './address.js';
 import { CameraPublisher } from './camera-publisher.js';
 import { BusConnection } from './connection.js';
-import { ensureFrameStream, type KeepLimit, openStatusBucket } from './storage.js';
+import type { KeepLimit } from './keep.js';
+import { ensureFrameStream, openStatusBucket } from './storage.js';
 import { cameraSubjects } from './subjects.js';
 import type { BusCounters } from './wire.js';
 

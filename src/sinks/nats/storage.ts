@@ -17,23 +17,15 @@ import {
 } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import { type NatsConnection, nanos } from '@nats-io/transport-node';
+import type { KeepLimit } from './keep.js';
 import { type CameraSubjects, statusBucket } from './subjects.js';
 
-/** How much of a camera's past the stream keeps: the last `frames` frames, or the last `seconds` seconds. */
-export type KeepLimit = { readonly frames: number } | { readonly seconds: number };
 
 /** Replicas asked for first (a 3-node cluster keeps everything when one node dies). */
 const REPLICAS = 3;
 /** A KV status older than this is dropped by the server (a camera gone for good leaves the list). */
 const STATUS_TTL_MS = 3_600_000;
 
-/** `30` (frames) or `10s` (seconds) → a limit; throws a plain Error with what is allowed. */
-export function parseKeep(raw: string): KeepLimit {
-  const m = /^(\d{1,9})(s?)$/.exec(raw.trim());
-  const n = m ? Number(m[1]) : 0;
-  if (!m || n < 1) throw new Error(`must be N frames or Ns seconds (e.g. 30 or 10s), got "${raw}"`);
-  return m[2] === 's' ? { seconds: n } : { frames: n };
-}
 
 /** Try with `REPLICAS`, then with 1 (a single server refuses replicated assets). */
 async function withReplicas<T>(make: (replicas: number) => Promise<T>): Promise<T> {

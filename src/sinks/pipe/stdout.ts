@@ -8,9 +8,9 @@
  * The reader going away (EPIPE) ends the pipe, not the gateway.
  */
 import type { CameraHandle } from '../../camera/handle.js';
-import { NO_SIGNAL_JPEG } from '../../http/no-signal.js';
 import type { Logger } from '../../log.js';
 import { FrameDelivery } from '../../stream/delivery.js';
+import { NO_SIGNAL_JPEG } from '../../stream/no-signal.js';
 
 /** The part of a Node `Writable` (process.stdout) the pipe uses. */
 export interface PipeTarget {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ControlError, type ControlErrorKind } from '../../../src/control/errors.js';
 import { describeBus, parseNatsUrl, withCredentials } from '../../../src/sinks/nats/address.js';
-import { parseKeep } from '../../../src/sinks/nats/storage.js';
+import { parseKeep } from '../../../src/sinks/nats/keep.js';
 import {
   cameraOfSubject,
   cameraSubjects,
