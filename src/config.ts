@@ -26,8 +26,8 @@ import { PROTOCOL_OPTIONS, type ProtocolOption } from './protocol/registry.js';
 import { parseMqttUrl, withMqttCredentials } from './sinks/mqtt/address.js';
 import type { HomeAssistantOptions } from './sinks/mqtt/home-assistant.js';
 import { parseNatsUrl, withCredentials } from './sinks/nats/address.js';
-import type { PublishOptions } from './sinks/nats/publisher.js';
 import type { KeepLimit } from './sinks/nats/keep.js';
+import type { PublishOptions } from './sinks/nats/publisher.js';
 import {
   checkMinFree,
   checkKeep as checkRecordingKeep,

@@ -20,12 +20,10 @@ import { type NatsConnection, nanos } from '@nats-io/transport-node';
 import type { KeepLimit } from './keep.js';
 import { type CameraSubjects, statusBucket } from './subjects.js';
 
-
 /** Replicas asked for first (a 3-node cluster keeps everything when one node dies). */
 const REPLICAS = 3;
 /** A KV status older than this is dropped by the server (a camera gone for good leaves the list). */
 const STATUS_TTL_MS = 3_600_000;
-
 
 /** Try with `REPLICAS`, then with 1 (a single server refuses replicated assets). */
 async function withReplicas<T>(make: (replicas: number) => Promise<T>): Promise<T> {
