@@ -143,6 +143,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
         ? OPTIONS.auth.parse(env.CAM_GATEWAY_AUTH, 'CAM_GATEWAY_AUTH')
         : undefined;
   const cors = flagValue(values, 'cors');
+  const pacing = flagValue(values, 'pacing');
 
   const cameras: CameraOptions[] = [];
   for (const spec of ports) {
@@ -158,6 +159,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     port: listen?.port ?? DEFAULTS.port,
     ...(auth ? { auth } : {}),
     ...(cors !== undefined ? { cors } : {}),
+    ...(pacing !== undefined ? { pacing } : {}),
   };
   return {
     kind: 'run',

@@ -61,6 +61,8 @@ export interface GatewayOptions {
   auth?: { username: string; password: string };
   /** `Access-Control-Allow-Origin` value, off by default. */
   cors?: string;
+  /** Send a slow stream client frames as it reads them (Linux, TCP_INFO); default true. */
+  pacing?: boolean;
   /** Where the gateway logs; default: warnings and errors to stderr. */
   logger?: Logger;
   /** Serialport binding for every serial camera (tests pass `MockBinding`). */

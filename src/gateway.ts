@@ -10,6 +10,7 @@ import { createApp, type GatewayApp } from './http/app.js';
 import { listen, type RunningServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { DEFAULTS } from './options.js';
+import { tcpUnavailable } from './platform/tcp.js';
 import { DEMO_FILE, ReplaySource } from './source/replay.js';
 import { SerialSource } from './source/serial.js';
 import type { ByteSource } from './source/types.js';
@@ -71,7 +72,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     version: options.version ?? VERSION,
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.cors ? { cors: options.cors } : {}),
+    ...(options.pacing === false ? { pacing: false } : {}),
   });
+  const noPacing = options.pacing === false ? undefined : tcpUnavailable();
+  if (noPacing)
+    logger.info(`stream pacing off (${noPacing}): a slow client gets frames as its socket takes them`);
   const host = options.host ?? DEFAULTS.host;
   const port = options.port ?? DEFAULTS.port;
   let server: RunningServer | undefined;

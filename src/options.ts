@@ -245,6 +245,13 @@ export const OPTIONS = {
     help: "allow this origin (e.g. '*') to fetch the API",
     parse: nonEmpty('an origin, e.g. * or http://example.com'),
   },
+  pacing: {
+    group: 'http',
+    value: 'on|off',
+    shown: 'on',
+    help: 'send a slow stream client frames as it reads them (Linux)',
+    parse: parseOnOff,
+  },
   quiet: { group: 'output', help: 'errors only' },
   'log-level': {
     group: 'output',

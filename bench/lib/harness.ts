@@ -54,6 +54,8 @@ export type ChildReply = { cmd: 'ready'; port: number } | { cmd: 'producing' } |
 export interface BenchServerOptions {
   fps: number;
   frameBytes: number;
+  /** The gateway's stream pacing (`--pacing`); default on. */
+  pacing?: boolean;
 }
 
 export class BenchServer {
@@ -77,6 +79,7 @@ export class BenchServer {
         BENCH_SERVER: kind,
         BENCH_FPS: String(options.fps),
         BENCH_FRAME_BYTES: String(options.frameBytes),
+        BENCH_PACING: options.pacing === false ? 'off' : 'on',
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

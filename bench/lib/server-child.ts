@@ -65,6 +65,8 @@ async function serveOurs(): Promise<Served> {
     host: '127.0.0.1',
     port: 0,
     version: 'bench',
+    // BENCH_PACING=off: today's policy (frames as the socket takes them), for side-by-side runs.
+    pacing: process.env.BENCH_PACING !== 'off',
   });
   await gateway.start();
   const camera = gateway.cameras[0]!;

@@ -31,6 +31,8 @@ export interface AppOptions {
   snapshotTimeoutMs?: number;
   /** Re-send/no-signal period, default 1000. */
   stillResendMs?: number;
+  /** Send a slow stream client frames as it reads them (Linux, TCP_INFO); default true. */
+  pacing?: boolean;
 }
 
 export interface GatewayApp {
@@ -55,6 +57,7 @@ export function createApp(options: AppOptions): GatewayApp {
     snapshotTimeoutMs: options.snapshotTimeoutMs ?? 5000,
     stillResendMs: options.stillResendMs ?? 1000,
     ...(options.cors !== undefined ? { cors: options.cors } : {}),
+    ...(options.pacing === false ? { pacing: false } : {}),
   });
 
   const cameraByName = (name: string): CameraHandle => {

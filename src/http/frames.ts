@@ -7,7 +7,8 @@
  */
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
-import type { CameraHandle, ViewerMeta } from '../camera/handle.js';
+import type { CameraHandle, ViewerMeta, ViewerPacing } from '../camera/handle.js';
+import type { FreshnessStats } from '../stream/freshness.js';
 import { formatTimestamp, MJPEG_HEADERS, NO_CACHE_HEADERS } from '../stream/mjpeg-format.js';
 import { streamMjpegToNode } from '../stream/node-writer.js';
 import type { RingbufferEntry } from '../stream/ring-buffer.js';
@@ -27,6 +28,8 @@ export interface FrameRoutesOptions {
   stillResendMs: number;
   /** The `--cors` origin, if any (streams then vary by Origin). */
   cors?: string;
+  /** Pace each stream client to what it reads (`streamMjpegToNode`'s `pacing`); default true. */
+  pacing?: boolean;
 }
 
 interface OpenStream {
@@ -71,6 +74,10 @@ function frameHeaders(entry: RingbufferEntry): Record<string, string> {
   };
   if (entry.deviceTimeUs !== undefined) headers['X-Device-Time-Us'] = String(entry.deviceTimeUs);
   return headers;
+}
+
+function pacingOf(stats: FreshnessStats): ViewerPacing {
+  return stats.readFps !== undefined ? { mode: stats.mode, readFps: stats.readFps } : { mode: stats.mode };
 }
 
 function viewerMeta(c: Context, kind: ViewerMeta['kind'], fpsCap?: number): ViewerMeta {
@@ -140,6 +147,11 @@ export class FrameRoutes {
       signal: record.stop.signal,
       advanceHeaders,
       onFrame: (bytes: number) => lease.frameSent(bytes),
+      onConsumed: (ageSeconds: number) => lease.frameConsumed(ageSeconds),
+      onPacer: (stats: (() => FreshnessStats) | undefined) => {
+        if (stats) lease.pacingFrom(() => pacingOf(stats()));
+      },
+      pacing: this.#options.pacing !== false,
       onEnd: record.end,
       ...(fpsCap !== undefined ? { fpsCap } : {}),
     };
@@ -157,6 +169,8 @@ export class FrameRoutes {
       headRecord[key] = value;
     });
     outgoing.writeHead(200, headRecord);
+    // Each part goes out at once, never held back by Nagle's algorithm waiting for an ACK.
+    outgoing.socket?.setNoDelay(true);
     outgoing.flushHeaders();
     void streamMjpegToNode(camera.ring, outgoing, options);
     // Tells @hono/node-server the response is already being written (its RESPONSE_ALREADY_SENT, one per request).

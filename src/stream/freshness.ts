@@ -1,0 +1,310 @@
+/**
+ * Latency-bounded delivery for one stream client: from what TCP says about the connection
+ * (`TcpView`: bytes acknowledged, the peer's advertised window, the last ACK's age), tell
+ * whether the client's *application* reads what it is sent — not merely whether the kernel took
+ * it — so a slow reader is never megabytes behind. Pure: no socket, no timer; the Node writer's
+ * `TcpPacer` feeds it views and does the writes.
+ *
+ * The signals themselves (the window's unread bytes, how a probe was answered) are read in
+ * `tcp-signals.ts`. Two modes per client:
+ * - `fast` (today's behaviour, for readers that keep up): a frame goes out whenever the socket
+ *   has no backlog, unless the receiver's window shows 1.5 parts or more unread (checked every
+ *   frame while anything shows, every few frames while nothing does): that frame is skipped.
+ *   A client held back that way for `STUCK_MS` becomes `paced`.
+ * - `paced` (slow readers): the next frame goes out when the reader is known to want it. After
+ *   each part, 1-byte *probes* — the constant start of the next part's headers, so the stream
+ *   stays valid — ask "are you reading?": one answered at once means the reader read everything
+ *   and waits for more. A probe counts only when everything before it was acknowledged (else the
+ *   receiver may acknowledge it at once because a full segment was pending). A window that showed the
+ *   part unread and opened again says the same on other systems. A reader that turns out to come
+ *   back about as often as the camera sends frames becomes `fast` again.
+ *
+ * Why not the window alone: the receiver advertises min(free buffer, rcv_ssthresh), so once its
+ * buffer autotuned larger than that, whole frames sit unread without the window moving; and
+ * after a read it sends no window update unless the window doubled.
+ */
+import type { TcpView } from '../platform/tcp.js';
+import { ProbeAnswers, QUICKACK_GAP_MS, ReceiverWindow } from './tcp-signals.js';
+
+export type PacingMode = 'fast' | 'paced';
+
+/** What `poll()` found: the reader wants the next frame, a probe should go out, or nothing yet. */
+export type PollResult = 'taken' | 'probe' | 'wait';
+
+/** How a take was told: a quick probe ACK, the window opening again, an ACK from a non-draining peer, or time. */
+type Take = 'drain' | 'window' | 'ack' | 'stale';
+
+export interface FreshnessOptions {
+  /** Probe bytes available between two parts (0: none; then only the window can tell). */
+  probeBytes: number;
+}
+
+/** With no answer at all this long after the last probe (probes spent), assume the part was read. */
+export const STALE_MS = 3000;
+/** `fast`: unread bytes in the window, in parts, that hold the next frame back. */
+export const HOLD_PARTS = 1.5;
+/** `fast`: held back this long (the window stopped telling) → `paced`. */
+export const STUCK_MS = 150;
+/** `paced` → `fast` once the reader comes back within this many camera frame intervals … */
+const FAST_INTERVALS = 1.5;
+/** … this many times in a row (a peer that never answers at once: acknowledged clean this many times). */
+const FAST_TAKES = 4;
+const ACK_TAKES = 3;
+/** `fast`: check the window every 1, 2, 4 … up to this many frames while nothing shows unread. */
+const MAX_CHECK_EVERY = 8;
+
+/** Per-client figures for `/status`. */
+export interface FreshnessStats {
+  mode: PacingMode;
+  /** Frames the client read, as far as TCP tells. */
+  consumed: number;
+  /** Age of the frame read last, when it was read, ms (undefined: none yet). */
+  ageMs: number | undefined;
+  /** While paced: frames per second the client reads. */
+  readFps: number | undefined;
+}
+
+/** What the last part was. */
+interface PartState {
+  /** A frame (false: what went before the first one). */
+  frame: boolean;
+  bytes: number;
+  sentAt: number;
+  /** Its JPEG's age when written, ms. */
+  ageMs: number;
+  /** The camera's frame interval then, ms (0: unknown). */
+  intervalMs: number;
+  /** It was written while the reader was known to wait for it (so it was read at once). */
+  awaited: boolean;
+}
+
+export class Freshness {
+  readonly #probeBytes: number;
+  #mode: PacingMode = 'paced';
+  readonly #window = new ReceiverWindow();
+  readonly #answers = new ProbeAnswers();
+  /** Before the first frame: the response head and opening boundary (not a frame). */
+  #part: PartState = { frame: false, bytes: 0, sentAt: 0, ageMs: 0, intervalMs: 0, awaited: false };
+  /** Paced: the reader wants a frame. A client starts paced and not taken: a probe asks first. */
+  #taken = false;
+  /** Probe bytes written since the last part. */
+  #probes = 0;
+  /** Paced: the window showed the last part unread. */
+  #dipped = false;
+  #fastTakes = 0;
+  /** Fast: held back since (undefined: not held). */
+  #heldSince: number | undefined;
+  /** Fast, held back: a probe would refresh the window (taken by `takeProbeWanted()`). */
+  #probeWanted = false;
+  #checkEvery = 1;
+  #sinceCheck = 0;
+  #sent = 0;
+  #consumed = 0;
+  #ageMs: number | undefined;
+  #lastTakeAt = Number.NEGATIVE_INFINITY;
+  /** Paced: mean interval between the reader's requests, ms (0: unknown). */
+  #takeIntervalMs = 0;
+
+  constructor(options: FreshnessOptions) {
+    this.#probeBytes = options.probeBytes;
+  }
+
+  get mode(): PacingMode {
+    return this.#mode;
+  }
+
+  /** Paced with a part outstanding: keep polling until the reader wants the next one. */
+  get waiting(): boolean {
+    return this.#mode === 'paced' && !this.#taken;
+  }
+
+  /** Fast mode wants a fresh look at the connection before the next frame. */
+  get checkDue(): boolean {
+    return this.#mode === 'fast' && this.#sinceCheck + 1 >= this.#checkEvery;
+  }
+
+  /** How long to wait before the next `poll()`, ms: a fraction of the reader's period, 2–20 ms. */
+  get pollMs(): number {
+    return Math.min(20, Math.max(2, this.#takeIntervalMs / 10));
+  }
+
+  /** Fast, held back with everything acknowledged: write a probe so the window gets refreshed (asked once). */
+  takeProbeWanted(): boolean {
+    const wanted = this.#probeWanted;
+    this.#probeWanted = false;
+    return wanted;
+  }
+
+  /** Probe bytes written since the last part (the next part is written from this offset). */
+  get probes(): number {
+    return this.#probes;
+  }
+
+  /** After a part a probe goes out at once (paced, and there are probe bytes). */
+  get probeAfterPart(): boolean {
+    return this.#mode === 'paced' && this.#probeBytes > 0;
+  }
+
+  stats(): FreshnessStats {
+    return {
+      mode: this.#mode,
+      consumed: this.#consumed,
+      ageMs: this.#ageMs,
+      readFps: this.#mode === 'paced' && this.#takeIntervalMs > 0 ? 1000 / this.#takeIntervalMs : undefined,
+    };
+  }
+
+  /**
+   * May the next frame go out now? Fast: yes, unless the check that is due (`view`: a fresh look
+   * at the connection, null when `checkDue` is false) shows a backlog. Paced: once the reader
+   * wants it (see `poll()`).
+   */
+  ready(now: number, view: TcpView | null): boolean {
+    if (this.#mode === 'paced') return this.#taken;
+    if (view === null || !this.checkDue) return true;
+    return this.#check(now, view);
+  }
+
+  /** A part of `bytes` was handed to the kernel; its JPEG was `ageMs` old; the camera sends a frame every `intervalMs` (0: unknown). */
+  partWritten(now: number, bytes: number, ageMs: number, intervalMs: number): void {
+    this.#part = {
+      frame: true,
+      bytes,
+      sentAt: now,
+      ageMs,
+      intervalMs,
+      awaited: this.#mode === 'paced' && this.#taken,
+    };
+    this.#answers.wrote(now, false);
+    this.#probes = 0;
+    this.#dipped = false;
+    this.#sent++;
+    if (this.#mode === 'fast') this.#sinceCheck++;
+    else this.#taken = false;
+  }
+
+  /** A probe byte was handed to the kernel; `alone`: everything before it had been acknowledged. */
+  probeWritten(now: number, alone: boolean): void {
+    this.#probes++;
+    this.#answers.wrote(now, alone);
+  }
+
+  /**
+   * Paced, with a part outstanding: does the reader want the next one? `'probe'`: write the next
+   * probe byte (everything written was acknowledged and nothing says so yet).
+   */
+  poll(now: number, view: TcpView): PollResult {
+    if (this.#mode !== 'paced' || this.#taken) return 'wait';
+    const unread = this.#unread(now, view);
+    if (view.acked < view.sent || view.notSent > 0) return 'wait';
+    const slack = Math.max(this.#part.bytes / 2, 2 * view.windowUnit) + this.#probes;
+    const ackAt = now - view.sinceAckMs;
+    const answer = this.#answers.answer(ackAt, view.minRttMs);
+    const lastWriteAt = this.#answers.lastWriteAt;
+    if (unread >= slack) {
+      this.#dipped = true;
+    } else {
+      // A quick answer: the reader drained its socket. The window showed the part unread and opened
+      // again. A late answer from a peer that never answered at once (not Linux) with nothing unread.
+      const how: Take | undefined =
+        answer === 'quick'
+          ? 'drain'
+          : this.#dipped
+            ? 'window'
+            : answer === 'late' && !this.#answers.drainAcks
+              ? 'ack'
+              : now - lastWriteAt >= STALE_MS && this.#probes >= this.#probeBytes
+                ? 'stale'
+                : undefined;
+      if (how !== undefined) {
+        this.#take(now, how);
+        return 'taken';
+      }
+    }
+    if (this.#probes >= this.#probeBytes) return 'wait';
+    // Spread the probes so they last about two of the reader's periods (but never pause a quickack's worth).
+    const gap = Math.min(
+      QUICKACK_GAP_MS - 10,
+      Math.max(0, (2 * this.#takeIntervalMs) / this.#probeBytes - 40),
+    );
+    return now - ackAt >= gap ? 'probe' : 'wait';
+  }
+
+  #take(now: number, how: Take): void {
+    this.#taken = true;
+    const part = this.#part;
+    if (!part.frame) return;
+    this.#consumed++;
+    // A part written while the reader waited was read at once; otherwise it was read by now.
+    this.#ageMs = part.ageMs + (part.awaited && how === 'drain' ? 0 : now - part.sentAt);
+    if (this.#lastTakeAt > Number.NEGATIVE_INFINITY) {
+      const interval = now - this.#lastTakeAt;
+      this.#takeIntervalMs =
+        this.#takeIntervalMs === 0 ? interval : this.#takeIntervalMs * 0.75 + interval * 0.25;
+    }
+    this.#lastTakeAt = now;
+    const keepsUp =
+      part.intervalMs > 0 &&
+      this.#takeIntervalMs > 0 &&
+      this.#takeIntervalMs <= FAST_INTERVALS * part.intervalMs;
+    // A peer that is not Linux, acknowledging parts with nothing unread, keeps up too.
+    this.#fastTakes = keepsUp || how === 'ack' ? this.#fastTakes + 1 : 0;
+    if (this.#fastTakes >= (how === 'ack' ? ACK_TAKES : FAST_TAKES)) this.#toFast();
+  }
+
+  #toFast(): void {
+    this.#mode = 'fast';
+    this.#checkEvery = 1;
+    this.#sinceCheck = 0;
+    this.#heldSince = undefined;
+    this.#fastTakes = 0;
+    this.#takeIntervalMs = 0;
+    this.#lastTakeAt = Number.NEGATIVE_INFINITY;
+  }
+
+  #toPaced(): void {
+    this.#mode = 'paced';
+    this.#taken = false;
+    this.#dipped = true;
+    this.#fastTakes = 0;
+    this.#heldSince = undefined;
+  }
+
+  /** Fast: the window check (false: hold this frame back). */
+  #check(now: number, view: TcpView): boolean {
+    this.#sinceCheck = 0;
+    const part = this.#part;
+    const unread = this.#unread(now, view);
+    if (part.bytes > 0) {
+      const unreadParts = unread / part.bytes;
+      const read = this.#sent - Math.ceil((unread + view.sent + view.notSent - view.acked) / part.bytes);
+      if (read > this.#consumed) {
+        this.#consumed = read;
+        this.#ageMs = part.ageMs + unreadParts * part.intervalMs;
+      }
+      if (unreadParts >= HOLD_PARTS) {
+        this.#checkEvery = 1;
+        this.#heldSince ??= now;
+        if (now - this.#heldSince >= STUCK_MS) this.#toPaced();
+        // The window moves again only with an ACK: a probe makes the receiver send a fresh one.
+        else
+          this.#probeWanted =
+            view.acked >= view.sent && view.notSent === 0 && this.#probes < this.#probeBytes;
+        return false;
+      }
+      if (unreadParts >= 0.5) {
+        this.#checkEvery = 1;
+        this.#heldSince = undefined;
+        return true;
+      }
+    }
+    this.#heldSince = undefined;
+    this.#checkEvery = Math.min(MAX_CHECK_EVERY, this.#checkEvery * 2);
+    return true;
+  }
+
+  /** Bytes the receiver holds unread as its window shows them (a lower bound: see the module comment). */
+  #unread(now: number, view: TcpView): number {
+    return this.#window.unread(now, view.window);
+  }
+}
