@@ -85,8 +85,8 @@ export class Freshness {
   readonly #answers = new ProbeAnswers();
   /** Before the first frame: the response head and opening boundary (not a frame). */
   #part: PartState = { frame: false, bytes: 0, sentAt: 0, ageMs: 0, intervalMs: 0, awaited: false };
-  /** Paced: the reader wants a frame. A client starts paced and not taken: a probe asks first. */
-  #taken = false;
+  /** Paced: the reader wants a frame (a new client does: it starts paced, with its first frame at once). */
+  #taken = true;
   /** Probe bytes written since the last part. */
   #probes = 0;
   /** Paced: the window showed the last part unread. */

@@ -59,8 +59,6 @@ export class TcpPacer {
     if (!pacer.#look()) return undefined;
     // The kernel keeps at most one part unsent: Node's backpressure then means "not sent", not "4 MB queued".
     setNotSentLowat(fd, 1);
-    // A new client starts paced: the first probe asks whether it reads before any frame goes out.
-    pacer.#schedule();
     return pacer;
   }
 
