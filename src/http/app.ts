@@ -12,7 +12,7 @@ import { cors } from 'hono/cors';
 import type { CameraHandle } from '../camera/handle.js';
 import { ApiError, badParameter, errorResponse, notFoundResponse } from './errors.js';
 import { FrameRoutes, linkedSignal } from './frames.js';
-import { controlParams } from './params.js';
+import { controlParams, parseAction } from './params.js';
 import { viewerAsset, viewerPage } from './viewer.js';
 
 /** Largest control request body; more is a 413. */
@@ -70,6 +70,21 @@ export function createApp(options: AppOptions): GatewayApp {
     return camera;
   };
 
+  /** mjpg-streamer's numbered inputs (`?action=stream_1`): the cameras in order, from 0. */
+  const cameraAt = (input: number): CameraHandle => {
+    const camera = cameras[input];
+    if (!camera) {
+      throw new ApiError(
+        404,
+        `no camera number ${input}; cameras 0-${cameras.length - 1}: ${names.join(', ')}`,
+        {
+          cameras: names,
+        },
+      );
+    }
+    return camera;
+  };
+
   const control = async (c: Context, camera: CameraHandle): Promise<Response> => {
     const { variable, value } = await controlParams(c);
     if (!variable) {
@@ -90,7 +105,12 @@ export function createApp(options: AppOptions): GatewayApp {
   app.onError(errorResponse);
   app.notFound(notFoundResponse);
   if (options.cors !== undefined) {
-    app.use('*', cors({ origin: options.cors, exposeHeaders: ['X-Timestamp', 'X-Frame-Index'] }));
+    // A single origin may send credentials (a dashboard's `fetch(…, {credentials: 'include'})`); `*` may not.
+    const credentials = options.cors !== '*';
+    app.use(
+      '*',
+      cors({ origin: options.cors, exposeHeaders: ['X-Timestamp', 'X-Frame-Index'], credentials }),
+    );
   }
   if (options.auth) {
     app.use(
@@ -112,13 +132,12 @@ export function createApp(options: AppOptions): GatewayApp {
 
   const defaultCamera = cameras[0]!;
   app.get('/', (c) => {
-    const action = c.req.query('action');
+    const action = parseAction(c);
     if (action === undefined) {
       return c.html(viewerPage({ cameras: names, authRequired: options.auth !== undefined }));
     }
-    if (action === 'stream') return frames.stream(c, defaultCamera);
-    if (action === 'snapshot') return frames.snapshot(c, defaultCamera);
-    throw badParameter('action', `unknown action "${action}" (use stream or snapshot)`);
+    const camera = action.input === undefined ? defaultCamera : cameraAt(action.input);
+    return action.kind === 'stream' ? frames.stream(c, camera) : frames.snapshot(c, camera);
   });
   app.get('/assets/:file', (c) => {
     const asset = viewerAsset(`assets/${c.req.param('file')}`);

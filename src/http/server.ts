@@ -48,7 +48,9 @@ function urlHost(host: string): string {
 }
 
 export function listen(app: Hono, options: { host: string; port: number }): Promise<RunningServer> {
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  // An HTTP/1.0 request may come without Host (mjpg-streamer-era clients do): it is served as if
+  // sent to the listening address. HTTP/1.1 without Host stays a 400 (Node's requireHostHeader).
+  const server = createAdaptorServer({ fetch: app.fetch, hostname: urlHost(options.host) }) as Server;
   const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
