@@ -16,7 +16,7 @@ import { waitForNewerFrame } from '../stream/wait.js';
 import { mjpegResponse } from '../stream/web-writer.js';
 import { ApiError } from './errors.js';
 import { NO_SIGNAL_JPEG } from './no-signal.js';
-import { parseFlag, parseFps } from './params.js';
+import { parseFlag, parseFps, parseOptionalFlag } from './params.js';
 
 /** @hono/node-server's marker header for "the handler wrote the response itself". */
 const ALREADY_SENT = 'x-hono-already-sent';
@@ -76,6 +76,13 @@ function frameHeaders(entry: RingbufferEntry): Record<string, string> {
   return headers;
 }
 
+/** Safari and every iOS browser (WebKit, not Blink): they paint the last part of a series late. */
+function isWebKit(userAgent: string | undefined): boolean {
+  return (
+    userAgent !== undefined && /AppleWebKit\//.test(userAgent) && !/(?:Chrome|Chromium)\//.test(userAgent)
+  );
+}
+
 function pacingOf(stats: FreshnessStats): ViewerPacing {
   return stats.readFps !== undefined ? { mode: stats.mode, readFps: stats.readFps } : { mode: stats.mode };
 }
@@ -123,6 +130,7 @@ export class FrameRoutes {
   stream(c: Context, camera: CameraHandle): Response {
     const fpsCap = parseFps(c);
     const advanceHeaders = parseFlag(c, 'advance_headers');
+    const dualFinal = parseOptionalFlag(c, 'dual_final_frames') ?? isWebKit(c.req.header('user-agent'));
     this.#refuseWhenClosed();
     const headers = { ...MJPEG_HEADERS, Connection: 'close' };
     if (c.req.method === 'HEAD') return new Response(null, { headers });
@@ -144,6 +152,7 @@ export class FrameRoutes {
       online: () => camera.online,
       placeholder: NO_SIGNAL_JPEG,
       resendMs: this.#options.stillResendMs,
+      dualFinal,
       signal: record.stop.signal,
       advanceHeaders,
       onFrame: (bytes: number) => lease.frameSent(bytes),
