@@ -52,7 +52,9 @@ async function runVariant(variant: Variant, seconds: number): Promise<ReaderResu
     await server.produce();
     for (const rate of READER_RATES) {
       readers.push(
-        new SlowReader(server.port, rate, variant === 'today-fps' ? `/stream?fps=${rate}` : '/stream'),
+        new SlowReader(server.port, rate, {
+          path: variant === 'today-fps' ? `/stream?fps=${rate}` : '/stream',
+        }),
       );
     }
     await waitFor(

@@ -104,17 +104,16 @@ export class ViewerRegistry {
   }
 }
 
-/** The pacing fields of a paced stream client's status (none for others). */
+/** What a client read and how it is paced (stream clients whose writer reports it), and the rate it is held to. */
 function pacingStatus(v: Viewer): Pick<ClientStatus, 'consumed' | 'age' | 'pacing' | 'cap'> {
-  if (v.pacing === undefined) return v.fpsCap !== undefined ? { cap: v.fpsCap } : {};
-  const pacing = v.pacing();
-  const caps = [v.fpsCap, pacing.mode === 'paced' ? pacing.readFps : undefined].filter(
+  const pacing = v.pacing?.();
+  const caps = [v.fpsCap, pacing?.mode === 'paced' ? pacing.readFps : undefined].filter(
     (x): x is number => x !== undefined,
   );
   return {
-    consumed: v.consumed,
+    ...(pacing !== undefined || v.consumed > 0 ? { consumed: v.consumed } : {}),
     ...(v.age !== undefined ? { age: Math.round(v.age * 1000) / 1000 } : {}),
-    pacing: pacing.mode,
+    ...(pacing !== undefined ? { pacing: pacing.mode } : {}),
     ...(caps.length > 0 ? { cap: round1(Math.min(...caps)) } : {}),
   };
 }

@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import type { TcpView } from '../../src/platform/tcp.js';
+import { Freshness, HOLD_PARTS, STALE_MS, STUCK_MS } from '../../src/stream/freshness.js';
+import { DRAIN_ACK_MS, LATE_ACK_MS } from '../../src/stream/tcp-signals.js';
+
+const PART = 12_000;
+const WINDOW = 110_592;
+const FRAME_MS = 33;
+
+/**
+ * What TCP_INFO shows at `now`: everything written acknowledged, the last ACK at `ackAt`, the
+ * receiver advertising `window` (WINDOW when its buffer is empty).
+ */
+function look(now: number, ackAt: number, window = WINDOW): TcpView {
+  return {
+    acked: 5000,
+    sent: 5000,
+    window,
+    notSent: 0,
+    sinceAckMs: now - ackAt,
+    minRttMs: 0.02,
+    windowUnit: 1024,
+  };
+}
+
+/** A paced client right after a part written at `at` (and its first probe, which does not count). */
+function pacedAfterPart(f: Freshness, at: number, ageMs = 5): void {
+  expect(f.ready(at, null)).toBe(true);
+  f.partWritten(at, PART, ageMs, FRAME_MS);
+  expect(f.probeAfterPart).toBe(true);
+  f.probeWritten(at, false);
+}
+
+/**
+ * Answer every probe at once, as a receiver in quickack mode does (right after its first data)
+ * and as a reader draining its socket does: quickack's 16 answers say nothing, the next one does.
+ * Returns when the reader counted as asking for the next frame.
+ */
+function quickUntilTaken(f: Freshness, from: number): number {
+  let t = from;
+  let probes = 0;
+  for (;;) {
+    const result = f.poll(t, look(t, t - 0.5));
+    if (result === 'taken') break;
+    expect(result).toBe('probe');
+    f.probeWritten(t, true);
+    probes++;
+    t += 2;
+  }
+  expect(probes).toBe(17); // the first probe after a part does not count, then quickack's 16
+  return t;
+}
+
+/**
+ * Answer probes the way a Linux receiver whose reader is busy until `readAt` does: each by the
+ * delayed-ACK timer (40 ms), until the reader drains the socket and answers the pending one at
+ * once. Returns when the freshness said `taken`, and how many probes went out.
+ */
+function busyUntil(f: Freshness, from: number, readAt: number): { takenAt: number; probes: number } {
+  let t = from + 2;
+  let probeAt = from;
+  let probes = 0;
+  for (;;) {
+    const ackAt = Math.min(probeAt + 40, Math.max(readAt, probeAt + 0.2));
+    if (t < ackAt) {
+      t = ackAt + 2;
+      continue;
+    }
+    const result = f.poll(t, look(t, ackAt));
+    if (result === 'taken') return { takenAt: t, probes };
+    expect(result).toBe('probe');
+    f.probeWritten(t, true);
+    probeAt = t;
+    probes++;
+    t += 2;
+  }
+}
+
+describe('Freshness (latency-bounded delivery for one client)', () => {
+  it('starts paced: the first frame goes at once, the next only once a probe finds the reader waiting', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    expect(f.mode).toBe('paced');
+    pacedAfterPart(f, 0);
+    expect(f.waiting).toBe(true);
+    expect(f.ready(1, null)).toBe(false);
+    // Right after the start the receiver is in quickack mode: its first answers are quick whatever it reads.
+    let t = 2;
+    for (let i = 0; i < 16; i++) {
+      expect(f.poll(t, look(t, t - 0.5))).toBe('probe');
+      f.probeWritten(t, true);
+      t += 2;
+    }
+    // A delayed answer: quickack is over, and the reader is busy with the first frame.
+    expect(f.poll(t + 45, look(t + 45, t + 40))).toBe('probe');
+    f.probeWritten(t + 45, true);
+    const { takenAt, probes } = busyUntil(f, t + 45, 250);
+    expect(takenAt).toBeGreaterThanOrEqual(250);
+    expect(takenAt).toBeLessThan(260);
+    expect(probes).toBeGreaterThan(2);
+    expect(f.ready(takenAt, null)).toBe(true);
+    const stats = f.stats();
+    expect(stats.mode).toBe('paced');
+    expect(stats.consumed).toBe(1);
+    // A new client waits for its first frame: it was read as soon as it arrived.
+    expect(stats.ageMs).toBe(5);
+  });
+
+  it('holds each next frame until the reader asks, so it reads frames about 0 s old, at its own pace', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    pacedAfterPart(f, 0);
+    const t = quickUntilTaken(f, 2);
+    expect(f.ready(t, null)).toBe(true);
+    // Now a 4 fps reader: each frame goes when it asks, is read at once, and it asks again 250 ms later.
+    let at = t;
+    for (let frame = 0; frame < 6; frame++) {
+      pacedAfterPart(f, at, 10);
+      expect(f.poll(at + 2, look(at + 2, at + 1))).toBe('probe'); // the first probe does not count
+      f.probeWritten(at + 2, true);
+      at = busyUntil(f, at + 2, at + 250).takenAt;
+    }
+    const stats = f.stats();
+    expect(stats.mode).toBe('paced');
+    expect(stats.ageMs).toBe(10); // read at once: as old as when it was written
+    expect(stats.readFps).toBeGreaterThan(3.5);
+    expect(stats.readFps).toBeLessThan(4.1);
+  });
+
+  it('a window that showed the part unread and opened again means it was read (systems without quick answers)', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    pacedAfterPart(f, 0);
+    expect(f.poll(2, look(2, 1, WINDOW))).toBe('probe');
+    f.probeWritten(2, true);
+    // Answered late (a 100 ms delayed-ACK timer) with the part unread in the window.
+    expect(f.poll(105, look(105, 102, WINDOW - PART))).toBe('probe');
+    f.probeWritten(105, true);
+    expect(f.poll(210, look(210, 205, WINDOW - PART))).toBe('probe');
+    f.probeWritten(210, true);
+    // The reader read it: the window update came with the next answer.
+    expect(f.poll(315, look(315, 310, WINDOW))).toBe('taken');
+    expect(f.stats().consumed).toBe(1);
+  });
+
+  it('a peer that answers only late with nothing unread keeps up: parts count as read, three make it fast', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    let t = 0;
+    for (let frame = 0; frame < 3; frame++) {
+      pacedAfterPart(f, t);
+      expect(f.poll(t + 2, look(t + 2, t + 1))).toBe('probe');
+      f.probeWritten(t + 2, true);
+      const answered = t + 2 + LATE_ACK_MS + 40;
+      expect(f.poll(answered + 1, look(answered + 1, answered))).toBe('taken');
+      t = answered + 1;
+    }
+    expect(f.mode).toBe('fast');
+  });
+
+  it('with the probes spent and no answer that tells, the part counts as read after STALE_MS', () => {
+    const f = new Freshness({ probeBytes: 2 });
+    pacedAfterPart(f, 0);
+    // Delayed answers (a Linux receiver whose reader is busy): no take, until the two probe bytes are spent.
+    expect(f.poll(45, look(45, 40))).toBe('probe');
+    f.probeWritten(45, true);
+    expect(f.poll(90, look(90, 85))).toBe('wait');
+    expect(f.poll(45 + STALE_MS - 1, look(45 + STALE_MS - 1, 85))).toBe('wait');
+    expect(f.poll(45 + STALE_MS, look(45 + STALE_MS, 85))).toBe('taken');
+  });
+
+  it('a reader that comes back about as often as the camera sends frames becomes fast', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    pacedAfterPart(f, 0);
+    // Past quickack, then frames taken every 33 ms (a reader that keeps up with a 30 fps camera).
+    let t = quickUntilTaken(f, 2);
+    let frames = 0;
+    while (f.mode === 'paced' && frames < 10) {
+      t = Math.ceil(t / FRAME_MS) * FRAME_MS;
+      pacedAfterPart(f, t);
+      expect(f.poll(t + 1, look(t + 1, t + 0.5))).toBe('probe');
+      f.probeWritten(t + 1, true);
+      expect(f.poll(t + 3, look(t + 3, t + 1.5))).toBe('taken');
+      t += 3;
+      frames++;
+    }
+    expect(f.mode).toBe('fast');
+    expect(frames).toBeLessThanOrEqual(6);
+  });
+
+  it('fast: frames go while the window shows nothing unread (looked at every 8th frame at most); 1.5 parts unread hold them back, and STUCK_MS of that makes the client paced', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    // Three late, clean answers make a client fast (see above).
+    let t = 0;
+    for (let frame = 0; frame < 3; frame++) {
+      pacedAfterPart(f, t);
+      f.poll(t + 2, look(t + 2, t + 1));
+      f.probeWritten(t + 2, true);
+      t += 2 + LATE_ACK_MS + 41;
+      f.poll(t, look(t, t - 1));
+    }
+    expect(f.mode).toBe('fast');
+    let looks = 0;
+    for (let frame = 0; frame < 40; frame++) {
+      t += FRAME_MS;
+      const due = f.checkDue;
+      if (due) looks++;
+      expect(f.ready(t, due ? look(t, t - 1) : null)).toBe(true);
+      f.partWritten(t, PART, 5, FRAME_MS);
+      expect(f.probeAfterPart).toBe(false);
+    }
+    expect(looks).toBeLessThanOrEqual(40 / 8 + 4);
+    expect(f.stats().consumed).toBeGreaterThan(30);
+    // The reader stops: its window shows the parts unread.
+    while (!f.checkDue) {
+      t += FRAME_MS;
+      f.ready(t, null);
+      f.partWritten(t, PART, 5, FRAME_MS);
+    }
+    t += FRAME_MS;
+    expect(f.ready(t, look(t, t - 1, WINDOW - HOLD_PARTS * PART))).toBe(false);
+    expect(f.takeProbeWanted()).toBe(true); // a probe makes the receiver send a fresh window
+    expect(f.takeProbeWanted()).toBe(false);
+    expect(f.mode).toBe('fast');
+    expect(f.checkDue).toBe(true);
+    expect(f.ready(t + STUCK_MS - 1, look(t + STUCK_MS - 1, t, WINDOW - 2 * PART))).toBe(false);
+    expect(f.mode).toBe('fast');
+    expect(f.ready(t + STUCK_MS, look(t + STUCK_MS, t, WINDOW - 2 * PART))).toBe(false);
+    expect(f.mode).toBe('paced');
+    expect(f.waiting).toBe(true);
+    // Paced now: a quick answer (past quickack) with the window empty again is the reader asking for more.
+    const at = t + STUCK_MS + 2;
+    f.probeWritten(at, true);
+    expect(f.poll(at + 3, look(at + 3, at + 1, WINDOW))).toBe('taken');
+  });
+
+  it('a quick answer needs the ACK within DRAIN_ACK_MS of the probe (plus the path’s RTT)', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    pacedAfterPart(f, 0);
+    expect(f.poll(2, look(2, 1))).toBe('probe');
+    f.probeWritten(2, true);
+    // End quickack's suspicion with one timer answer.
+    expect(f.poll(45, look(45, 42))).toBe('probe');
+    f.probeWritten(45, true);
+    // An answer DRAIN_ACK_MS after the probe is a timer's, however empty the window.
+    expect(f.poll(45 + DRAIN_ACK_MS + 2, look(45 + DRAIN_ACK_MS + 2, 45 + DRAIN_ACK_MS + 0.5))).toBe('probe');
+    f.probeWritten(100, true);
+    expect(f.poll(105, look(105, 100 + DRAIN_ACK_MS - 1))).toBe('taken');
+  });
+});
