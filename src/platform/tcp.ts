@@ -5,6 +5,7 @@
  * through libc (`libc.ts`). Optional like libc: `tcpUnavailable()` says why it cannot be used
  * (not Linux, koffi or libc missing, a kernel whose `TCP_INFO` has no `tcpi_snd_wnd`).
  */
+import { release } from 'node:os';
 import { libc, libcUnavailable } from './libc.js';
 
 const IPPROTO_TCP = 6;
@@ -54,10 +55,21 @@ const info = Buffer.alloc(INFO_BYTES);
 const infoLength = Buffer.alloc(4);
 const intValue = Buffer.alloc(4);
 
-/** Why TCP_INFO pacing cannot be used here (one line), or undefined when it can (as far as known yet). */
+/** Why TCP_INFO pacing cannot be used here (one line), or undefined when it can. */
 export function tcpUnavailable(): string | undefined {
-  if (failure === undefined && libc() === null) failure = libcUnavailable() ?? 'libc is not available';
+  if (failure !== undefined) return failure;
+  if (libc() === null) failure = libcUnavailable() ?? 'libc is not available';
+  else if (!kernelAtLeast(release(), 5, 4))
+    failure = `Linux ${release()} has no tcpi_snd_wnd in TCP_INFO (5.4+)`;
   return failure;
+}
+
+/** Is a kernel release string (`6.18.44-…`) at least `major.minor`? */
+export function kernelAtLeast(version: string, major: number, minor: number): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  return a > major || (a === major && b >= minor);
 }
 
 /** The file descriptor under a Node socket (libuv's `_handle.fd`), or undefined (not a TCP socket, closed). */

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { libc } from '../../src/platform/libc.js';
 import {
   emptyTcpView,
+  kernelAtLeast,
   readTcpView,
   setNotSentLowat,
   socketFd,
@@ -31,6 +32,16 @@ async function pair(): Promise<{ near: Socket; far: Socket }> {
   sockets.push(near, far);
   return { near, far };
 }
+
+describe('kernelAtLeast', () => {
+  it('reads the major and minor of a kernel release', () => {
+    expect(kernelAtLeast('6.18.44-fc-v782', 5, 4)).toBe(true);
+    expect(kernelAtLeast('5.4.0-150-generic', 5, 4)).toBe(true);
+    expect(kernelAtLeast('5.3.18', 5, 4)).toBe(false);
+    expect(kernelAtLeast('4.19.0', 5, 4)).toBe(false);
+    expect(kernelAtLeast('unknown', 5, 4)).toBe(false);
+  });
+});
 
 describe.runIf(process.platform === 'linux')('TCP_INFO through libc', () => {
   it('is available here, and finds the descriptor of a TCP socket (not of other streams)', async () => {
