@@ -8,9 +8,9 @@
  * The signals themselves (the window's unread bytes, how a probe was answered) are read in
  * `tcp-signals.ts`. Two modes per client:
  * - `fast` (today's behaviour, for readers that keep up): a frame goes out whenever the socket
- *   has no backlog, unless the receiver's window shows 1.5 parts or more unread (checked every
- *   frame while anything shows, every few frames while nothing does): that frame is skipped.
- *   A client held back that way for `STUCK_MS` becomes `paced`.
+ *   has no backlog. Every 16 frames (every frame while one shows) the receiver's window is
+ *   checked: a client whose window shows 1.5 parts or more unread for `STUCK_MS` becomes
+ *   `paced` (a reader that keeps up only lags for a moment).
  * - `paced` (slow readers): the next frame goes out when the reader is known to want it. After
  *   each part, 1-byte *probes* — the constant start of the next part's headers, so the stream
  *   stays valid — ask "are you reading?": one answered at once means the reader read everything
@@ -41,17 +41,17 @@ export interface FreshnessOptions {
 
 /** With no answer at all this long after the last probe (probes spent), assume the part was read. */
 export const STALE_MS = 3000;
-/** `fast`: unread bytes in the window, in parts, that hold the next frame back. */
-export const HOLD_PARTS = 1.5;
-/** `fast`: held back this long (the window stopped telling) → `paced`. */
+/** `fast`: unread bytes in the window, in parts, that count as a backlog … */
+export const BACKLOG_PARTS = 1.5;
+/** … and a backlog this long makes the client `paced`. */
 export const STUCK_MS = 150;
 /** `paced` → `fast` once the reader comes back within this many camera frame intervals … */
 const FAST_INTERVALS = 1.5;
 /** … this many times in a row (a peer that never answers at once: acknowledged clean this many times). */
 const FAST_TAKES = 4;
 const ACK_TAKES = 3;
-/** `fast`: check the window every 1, 2, 4 … up to this many frames while nothing shows unread. */
-const MAX_CHECK_EVERY = 8;
+/** `fast`: check the window every 1, 2, 4 … up to this many frames while no backlog shows. */
+const MAX_CHECK_EVERY = 16;
 
 /** Per-client figures for `/status`. */
 export interface FreshnessStats {
@@ -64,27 +64,19 @@ export interface FreshnessStats {
   readFps: number | undefined;
 }
 
-/** What the last part was. */
-interface PartState {
-  /** A frame (false: what went before the first one). */
-  frame: boolean;
-  bytes: number;
-  sentAt: number;
-  /** Its JPEG's age when written, ms. */
-  ageMs: number;
-  /** The camera's frame interval then, ms (0: unknown). */
-  intervalMs: number;
-  /** It was written while the reader was known to wait for it (so it was read at once). */
-  awaited: boolean;
-}
-
 export class Freshness {
   readonly #probeBytes: number;
   #mode: PacingMode = 'paced';
   readonly #window = new ReceiverWindow();
   readonly #answers = new ProbeAnswers();
-  /** Before the first frame: the response head and opening boundary (not a frame). */
-  #part: PartState = { frame: false, bytes: 0, sentAt: 0, ageMs: 0, intervalMs: 0, awaited: false };
+  // The last part: its size, when it was written, when its JPEG came from the camera (NaN: the
+  // placeholder), the camera's frame interval then (0: unknown), and whether the reader was known
+  // to wait for it (so it was read at once). None before the first part.
+  #partBytes = 0;
+  #sentAt = 0;
+  #capturedAt = Number.NaN;
+  #intervalMs = 0;
+  #awaited = false;
   /** Paced: the reader wants a frame (a new client does: it starts paced, with its first frame at once). */
   #taken = true;
   /** Probe bytes written since the last part. */
@@ -92,10 +84,8 @@ export class Freshness {
   /** Paced: the window showed the last part unread. */
   #dipped = false;
   #fastTakes = 0;
-  /** Fast: held back since (undefined: not held). */
-  #heldSince: number | undefined;
-  /** Fast, held back: a probe would refresh the window (taken by `takeProbeWanted()`). */
-  #probeWanted = false;
+  /** Fast: a backlog shows since (undefined: none). */
+  #backlogSince: number | undefined;
   #checkEvery = 1;
   #sinceCheck = 0;
   #sent = 0;
@@ -128,13 +118,6 @@ export class Freshness {
     return Math.min(20, Math.max(2, this.#takeIntervalMs / 10));
   }
 
-  /** Fast, held back with everything acknowledged: write a probe so the window gets refreshed (asked once). */
-  takeProbeWanted(): boolean {
-    const wanted = this.#probeWanted;
-    this.#probeWanted = false;
-    return wanted;
-  }
-
   /** Probe bytes written since the last part (the next part is written from this offset). */
   get probes(): number {
     return this.#probes;
@@ -156,8 +139,8 @@ export class Freshness {
 
   /**
    * May the next frame go out now? Fast: yes, unless the check that is due (`view`: a fresh look
-   * at the connection, null when `checkDue` is false) shows a backlog. Paced: once the reader
-   * wants it (see `poll()`).
+   * at the connection, null when `checkDue` is false) makes the client paced. Paced: once the
+   * reader wants it (see `poll()`).
    */
   ready(now: number, view: TcpView | null): boolean {
     if (this.#mode === 'paced') return this.#taken;
@@ -165,22 +148,25 @@ export class Freshness {
     return this.#check(now, view);
   }
 
-  /** A part of `bytes` was handed to the kernel; its JPEG was `ageMs` old; the camera sends a frame every `intervalMs` (0: unknown). */
-  partWritten(now: number, bytes: number, ageMs: number, intervalMs: number): void {
-    this.#part = {
-      frame: true,
-      bytes,
-      sentAt: now,
-      ageMs,
-      intervalMs,
-      awaited: this.#mode === 'paced' && this.#taken,
-    };
+  /**
+   * A part of `bytes` was handed to the kernel; its JPEG came from the camera at `capturedAt` (the
+   * `now` clock; NaN for the placeholder); the camera sends a frame every `intervalMs` (0: unknown).
+   */
+  partWritten(now: number, bytes: number, capturedAt: number, intervalMs: number): void {
+    this.#partBytes = bytes;
+    this.#sentAt = now;
+    this.#capturedAt = capturedAt;
+    this.#intervalMs = intervalMs;
     this.#answers.wrote(now, false);
     this.#probes = 0;
     this.#dipped = false;
     this.#sent++;
-    if (this.#mode === 'fast') this.#sinceCheck++;
-    else this.#taken = false;
+    if (this.#mode === 'fast') {
+      this.#sinceCheck++;
+      return;
+    }
+    this.#awaited = this.#taken;
+    this.#taken = false;
   }
 
   /** A probe byte was handed to the kernel; `alone`: everything before it had been acknowledged. */
@@ -197,7 +183,7 @@ export class Freshness {
     if (this.#mode !== 'paced' || this.#taken) return 'wait';
     const unread = this.#unread(now, view);
     if (view.acked < view.sent || view.notSent > 0) return 'wait';
-    const slack = Math.max(this.#part.bytes / 2, 2 * view.windowUnit) + this.#probes;
+    const slack = Math.max(this.#partBytes / 2, 2 * view.windowUnit) + this.#probes;
     const ackAt = now - view.sinceAckMs;
     const answer = this.#answers.answer(ackAt, view.minRttMs);
     const lastWriteAt = this.#answers.lastWriteAt;
@@ -232,11 +218,10 @@ export class Freshness {
 
   #take(now: number, how: Take): void {
     this.#taken = true;
-    const part = this.#part;
-    if (!part.frame) return;
     this.#consumed++;
     // A part written while the reader waited was read at once; otherwise it was read by now.
-    this.#ageMs = part.ageMs + (part.awaited && how === 'drain' ? 0 : now - part.sentAt);
+    const readAt = this.#awaited && how === 'drain' ? this.#sentAt : now;
+    if (!Number.isNaN(this.#capturedAt)) this.#ageMs = readAt - this.#capturedAt;
     if (this.#lastTakeAt > Number.NEGATIVE_INFINITY) {
       const interval = now - this.#lastTakeAt;
       this.#takeIntervalMs =
@@ -244,9 +229,9 @@ export class Freshness {
     }
     this.#lastTakeAt = now;
     const keepsUp =
-      part.intervalMs > 0 &&
+      this.#intervalMs > 0 &&
       this.#takeIntervalMs > 0 &&
-      this.#takeIntervalMs <= FAST_INTERVALS * part.intervalMs;
+      this.#takeIntervalMs <= FAST_INTERVALS * this.#intervalMs;
     // A peer that is not Linux, acknowledging parts with nothing unread, keeps up too.
     this.#fastTakes = keepsUp || how === 'ack' ? this.#fastTakes + 1 : 0;
     if (this.#fastTakes >= (how === 'ack' ? ACK_TAKES : FAST_TAKES)) this.#toFast();
@@ -256,7 +241,7 @@ export class Freshness {
     this.#mode = 'fast';
     this.#checkEvery = 1;
     this.#sinceCheck = 0;
-    this.#heldSince = undefined;
+    this.#backlogSince = undefined;
     this.#fastTakes = 0;
     this.#takeIntervalMs = 0;
     this.#lastTakeAt = Number.NEGATIVE_INFINITY;
@@ -267,40 +252,34 @@ export class Freshness {
     this.#taken = false;
     this.#dipped = true;
     this.#fastTakes = 0;
-    this.#heldSince = undefined;
+    this.#backlogSince = undefined;
   }
 
-  /** Fast: the window check (false: hold this frame back). */
+  /** Fast: the window check (false: the client is paced from now on). */
   #check(now: number, view: TcpView): boolean {
     this.#sinceCheck = 0;
-    const part = this.#part;
     const unread = this.#unread(now, view);
-    if (part.bytes > 0) {
-      const unreadParts = unread / part.bytes;
-      const read = this.#sent - Math.ceil((unread + view.sent + view.notSent - view.acked) / part.bytes);
+    const unreadParts = this.#partBytes > 0 ? unread / this.#partBytes : 0;
+    if (this.#partBytes > 0) {
+      const pending = view.sent + view.notSent - view.acked;
+      const read = this.#sent - Math.ceil((unread + pending) / this.#partBytes);
       if (read > this.#consumed) {
         this.#consumed = read;
-        this.#ageMs = part.ageMs + unreadParts * part.intervalMs;
-      }
-      if (unreadParts >= HOLD_PARTS) {
-        this.#checkEvery = 1;
-        this.#heldSince ??= now;
-        if (now - this.#heldSince >= STUCK_MS) this.#toPaced();
-        // The window moves again only with an ACK: a probe makes the receiver send a fresh one.
-        else
-          this.#probeWanted =
-            view.acked >= view.sent && view.notSent === 0 && this.#probes < this.#probeBytes;
-        return false;
-      }
-      if (unreadParts >= 0.5) {
-        this.#checkEvery = 1;
-        this.#heldSince = undefined;
-        return true;
+        // The last frame read was at most `unreadParts` frames before the newest one.
+        if (!Number.isNaN(this.#capturedAt))
+          this.#ageMs = now - this.#capturedAt + unreadParts * this.#intervalMs;
       }
     }
-    this.#heldSince = undefined;
-    this.#checkEvery = Math.min(MAX_CHECK_EVERY, this.#checkEvery * 2);
-    return true;
+    if (unreadParts < BACKLOG_PARTS) {
+      this.#backlogSince = undefined;
+      this.#checkEvery = Math.min(MAX_CHECK_EVERY, this.#checkEvery * 2);
+      return true;
+    }
+    this.#checkEvery = 1;
+    this.#backlogSince ??= now;
+    if (now - this.#backlogSince < STUCK_MS) return true;
+    this.#toPaced();
+    return false;
   }
 
   /** Bytes the receiver holds unread as its window shows them (a lower bound: see the module comment). */

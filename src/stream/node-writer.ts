@@ -11,7 +11,7 @@
 import { type DeliveryOptions, FrameDelivery, type Send } from './delivery.js';
 import type { FreshnessStats } from './freshness.js';
 import { entryPart, openingBytes, type PartMode, placeholderPart } from './mjpeg-format.js';
-import { nowSeconds, type RingBuffer } from './ring-buffer.js';
+import type { RingBuffer } from './ring-buffer.js';
 import { TcpPacer } from './tcp-pacer.js';
 
 /** The part of a Node `Writable` (a socket, an `http.ServerResponse`) the writer uses. */
@@ -127,9 +127,7 @@ export function streamMjpegToNode(
           body.write(part);
         } else {
           body.write(pacer.rest(part));
-          const age = frame ? nowSeconds() - what.entry.timestamp : 0;
-          const interval = frame ? (ring.intervalBefore(what.entry) ?? 0) : 0;
-          pacer.partWritten(part.length, age * 1000, interval * 1000);
+          pacer.partWritten(part.length, frame ? what.entry : undefined);
         }
         options.onFrame?.(jpeg.length);
       },
@@ -142,6 +140,7 @@ export function streamMjpegToNode(
     const pacer =
       options.pacing !== false && mode === 'normal' && body === out.socket
         ? TcpPacer.create(body, {
+            ring,
             wake: () => delivery.wake(),
             ...(options.onConsumed ? { onConsumed: options.onConsumed } : {}),
           })

@@ -15,6 +15,7 @@ import {
 } from '../platform/tcp.js';
 import { Freshness, type FreshnessStats } from './freshness.js';
 import { PART_PREFIX } from './mjpeg-format.js';
+import type { RingBuffer, RingbufferEntry } from './ring-buffer.js';
 
 /** The socket as far as the pacer uses it. */
 export interface PacedSocket {
@@ -24,6 +25,8 @@ export interface PacedSocket {
 }
 
 export interface TcpPacerOptions {
+  /** The ring the frames come from (for the camera's frame interval). */
+  ring: RingBuffer;
   /** The delivery should decide again (the reader took the last part). */
   wake(): void;
   /** The client read a frame `ageSeconds` after the camera delivered it. */
@@ -38,6 +41,8 @@ export class TcpPacer {
   readonly #options: TcpPacerOptions;
   readonly #fresh = new Freshness({ probeBytes: PART_PREFIX.length });
   readonly #view: TcpView = emptyTcpView();
+  readonly #ring: RingBuffer;
+  #intervalMs = 0;
   #timer: Timer | undefined;
   #reported = 0;
   #stopped = false;
@@ -46,6 +51,7 @@ export class TcpPacer {
     this.#socket = socket;
     this.#fd = fd;
     this.#options = options;
+    this.#ring = options.ring;
   }
 
   /**
@@ -78,10 +84,7 @@ export class TcpPacer {
     if (!this.#look()) return true;
     const ok = fresh.ready(now, this.#view);
     this.#report();
-    if (!ok) {
-      if (fresh.takeProbeWanted() && this.#socket.writableLength === 0) this.#probe(now, true);
-      this.#schedule();
-    }
+    if (!ok) this.#schedule();
     return ok;
   }
 
@@ -91,11 +94,15 @@ export class TcpPacer {
     return sent > 0 ? part.subarray(sent) : part;
   }
 
-  /** A whole part of `bytes` was written: its JPEG was `ageMs` old, the camera sends one every `intervalMs` (0: unknown). */
-  partWritten(bytes: number, ageMs: number, intervalMs: number): void {
+  /** A whole part of `bytes` was written: `entry`'s (undefined: the placeholder). */
+  partWritten(bytes: number, entry: RingbufferEntry | undefined): void {
     const fresh = this.#fresh;
     const now = performance.now();
-    fresh.partWritten(now, bytes, ageMs, intervalMs);
+    // The camera's frame interval matters while paced (is the reader keeping up?): not looked up for every fast frame.
+    if (entry !== undefined && fresh.mode === 'paced')
+      this.#intervalMs = (this.#ring.intervalBefore(entry) ?? 0) * 1000;
+    const capturedAt = entry === undefined ? Number.NaN : entry.timestamp * 1000 - performance.timeOrigin;
+    fresh.partWritten(now, bytes, capturedAt, this.#intervalMs);
     if (fresh.probeAfterPart) this.#probe(now, false);
     this.#schedule();
   }

@@ -39,16 +39,20 @@ export class ReceiverWindow {
 export type ProbeAnswer = 'quick' | 'delayed' | 'late';
 
 export class ProbeAnswers {
-  #lastWriteAt = 0;
+  #lastWriteAt = Number.NaN;
   /** The last write was a probe that went out alone (everything before it acknowledged). */
   #counts = false;
-  /** The receiver may be in quickack mode (start, or after a pause). */
-  #suspect = true;
+  /**
+   * The receiver may be in quickack mode after a pause. (It is at the start too, but then a few
+   * early answers taken for drains cost a slow reader a few frames, and suspecting them would cost
+   * every fast one its first second.)
+   */
+  #suspect = false;
   /** Quick answers in a row while suspect (more than quickack lasts: they are real). */
   #quickRun = 0;
   #drainAcks = false;
 
-  /** When anything was last written, `performance.now()` ms. */
+  /** When anything was last written, `performance.now()` ms (NaN: nothing yet). */
   get lastWriteAt(): number {
     return this.#lastWriteAt;
   }
@@ -61,6 +65,7 @@ export class ProbeAnswers {
   /** Something was written at `now`; `probe`: a probe byte that went out alone. */
   wrote(now: number, probe: boolean): void {
     if (now - this.#lastWriteAt > QUICKACK_GAP_MS) {
+      // (NaN, before the first write, compares false.)
       this.#suspect = true;
       this.#quickRun = 0;
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TcpView } from '../../src/platform/tcp.js';
-import { Freshness, HOLD_PARTS, STALE_MS, STUCK_MS } from '../../src/stream/freshness.js';
+import { BACKLOG_PARTS, Freshness, STALE_MS, STUCK_MS } from '../../src/stream/freshness.js';
 import { DRAIN_ACK_MS, LATE_ACK_MS } from '../../src/stream/tcp-signals.js';
 
 const PART = 12_000;
@@ -23,32 +23,32 @@ function look(now: number, ackAt: number, window = WINDOW): TcpView {
   };
 }
 
-/** A paced client right after a part written at `at` (and its first probe, which does not count). */
+/** A paced client right after a part written at `at` (its JPEG `ageMs` old then), and its first probe, which does not count. */
 function pacedAfterPart(f: Freshness, at: number, ageMs = 5): void {
   expect(f.ready(at, null)).toBe(true);
-  f.partWritten(at, PART, ageMs, FRAME_MS);
+  f.partWritten(at, PART, at - ageMs, FRAME_MS);
   expect(f.probeAfterPart).toBe(true);
   f.probeWritten(at, false);
 }
 
 /**
- * Answer every probe at once, as a receiver in quickack mode does (right after its first data)
- * and as a reader draining its socket does: quickack's 16 answers say nothing, the next one does.
- * Returns when the reader counted as asking for the next frame.
+ * Answer every probe at once — a reader draining its socket, or a receiver in quickack mode.
+ * Returns when the freshness said `taken`, and how many counted probes that took.
  */
-function quickUntilTaken(f: Freshness, from: number): number {
+function quickUntilTaken(f: Freshness, from: number): { takenAt: number; counted: number } {
   let t = from;
-  let probes = 0;
+  let probeAt = from - 1; // the probe right after the part, which does not count
+  let counted = -1;
   for (;;) {
-    const result = f.poll(t, look(t, t - 0.5));
-    if (result === 'taken') break;
-    expect(result).toBe('probe');
-    f.probeWritten(t, true);
-    probes++;
+    const result = f.poll(t, look(t, probeAt + 0.5));
+    if (result === 'taken') return { takenAt: t, counted: counted + 1 };
+    if (result === 'probe') {
+      f.probeWritten(t, true);
+      probeAt = t;
+      counted++;
+    } else expect(result).toBe('wait'); // probes are spread out for a slow reader
     t += 2;
   }
-  expect(probes).toBe(17); // the first probe after a part does not count, then quickack's 16
-  return t;
 }
 
 /**
@@ -83,19 +83,11 @@ describe('Freshness (latency-bounded delivery for one client)', () => {
     pacedAfterPart(f, 0);
     expect(f.waiting).toBe(true);
     expect(f.ready(1, null)).toBe(false);
-    // Right after the start the receiver is in quickack mode: its first answers are quick whatever it reads.
-    let t = 2;
-    for (let i = 0; i < 16; i++) {
-      expect(f.poll(t, look(t, t - 0.5))).toBe('probe');
-      f.probeWritten(t, true);
-      t += 2;
-    }
-    // A delayed answer: quickack is over, and the reader is busy with the first frame.
-    expect(f.poll(t + 45, look(t + 45, t + 40))).toBe('probe');
-    f.probeWritten(t + 45, true);
-    const { takenAt, probes } = busyUntil(f, t + 45, 250);
+    expect(f.poll(2, look(2, 1))).toBe('probe'); // the first probe does not count
+    f.probeWritten(2, true);
+    const { takenAt, probes } = busyUntil(f, 2, 250);
     expect(takenAt).toBeGreaterThanOrEqual(250);
-    expect(takenAt).toBeLessThan(260);
+    expect(takenAt).toBeLessThan(256);
     expect(probes).toBeGreaterThan(2);
     expect(f.ready(takenAt, null)).toBe(true);
     const stats = f.stats();
@@ -105,24 +97,37 @@ describe('Freshness (latency-bounded delivery for one client)', () => {
     expect(stats.ageMs).toBe(5);
   });
 
-  it('holds each next frame until the reader asks, so it reads frames about 0 s old, at its own pace', () => {
+  it('holds each next frame until the reader asks, so it reads frames as old as when they went out, at its own pace', () => {
     const f = new Freshness({ probeBytes: 42 });
-    pacedAfterPart(f, 0);
-    const t = quickUntilTaken(f, 2);
-    expect(f.ready(t, null)).toBe(true);
-    // Now a 4 fps reader: each frame goes when it asks, is read at once, and it asks again 250 ms later.
-    let at = t;
-    for (let frame = 0; frame < 6; frame++) {
+    let at = 0;
+    for (let frame = 0; frame < 7; frame++) {
       pacedAfterPart(f, at, 10);
-      expect(f.poll(at + 2, look(at + 2, at + 1))).toBe('probe'); // the first probe does not count
+      expect(f.poll(at + 2, look(at + 2, at + 1))).toBe('probe');
       f.probeWritten(at + 2, true);
-      at = busyUntil(f, at + 2, at + 250).takenAt;
+      at = busyUntil(f, at + 2, at + 250).takenAt; // a 4 fps reader
     }
     const stats = f.stats();
     expect(stats.mode).toBe('paced');
+    expect(stats.consumed).toBe(7);
     expect(stats.ageMs).toBe(10); // read at once: as old as when it was written
     expect(stats.readFps).toBeGreaterThan(3.5);
     expect(stats.readFps).toBeLessThan(4.1);
+  });
+
+  it('after a pause longer than a receiver’s RTO its quick answers say nothing until quickack’s 16 are spent', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    pacedAfterPart(f, 0);
+    expect(f.poll(2, look(2, 1))).toBe('probe');
+    f.probeWritten(2, true);
+    const first = busyUntil(f, 2, 100).takenAt;
+    // The camera pauses: the next part goes out 1 s later, and the receiver acknowledges at once again.
+    pacedAfterPart(f, first + 1000);
+    expect(quickUntilTaken(f, first + 1002).counted).toBe(17);
+    // With no pause before it, one quick answer is enough.
+    const next = f.stats().consumed;
+    pacedAfterPart(f, first + 1100);
+    expect(quickUntilTaken(f, first + 1102).counted).toBe(1);
+    expect(f.stats().consumed).toBe(next + 1);
   });
 
   it('a window that showed the part unread and opened again means it was read (systems without quick answers)', () => {
@@ -167,65 +172,59 @@ describe('Freshness (latency-bounded delivery for one client)', () => {
 
   it('a reader that comes back about as often as the camera sends frames becomes fast', () => {
     const f = new Freshness({ probeBytes: 42 });
-    pacedAfterPart(f, 0);
-    // Past quickack, then frames taken every 33 ms (a reader that keeps up with a 30 fps camera).
-    let t = quickUntilTaken(f, 2);
+    let t = 0;
     let frames = 0;
     while (f.mode === 'paced' && frames < 10) {
       t = Math.ceil(t / FRAME_MS) * FRAME_MS;
       pacedAfterPart(f, t);
-      expect(f.poll(t + 1, look(t + 1, t + 0.5))).toBe('probe');
-      f.probeWritten(t + 1, true);
-      expect(f.poll(t + 3, look(t + 3, t + 1.5))).toBe('taken');
-      t += 3;
+      t = quickUntilTaken(f, t + 1).takenAt;
       frames++;
     }
     expect(f.mode).toBe('fast');
     expect(frames).toBeLessThanOrEqual(6);
   });
 
-  it('fast: frames go while the window shows nothing unread (looked at every 8th frame at most); 1.5 parts unread hold them back, and STUCK_MS of that makes the client paced', () => {
+  it('fast: every frame goes; the window is looked at every 16th frame while nothing shows; a backlog of 1.5 parts for STUCK_MS makes the client paced', () => {
     const f = new Freshness({ probeBytes: 42 });
-    // Three late, clean answers make a client fast (see above).
     let t = 0;
-    for (let frame = 0; frame < 3; frame++) {
+    while (f.mode === 'paced') {
+      t = Math.ceil(t / FRAME_MS) * FRAME_MS;
       pacedAfterPart(f, t);
-      f.poll(t + 2, look(t + 2, t + 1));
-      f.probeWritten(t + 2, true);
-      t += 2 + LATE_ACK_MS + 41;
-      f.poll(t, look(t, t - 1));
+      t = quickUntilTaken(f, t + 1).takenAt;
     }
-    expect(f.mode).toBe('fast');
     let looks = 0;
-    for (let frame = 0; frame < 40; frame++) {
+    for (let frame = 0; frame < 64; frame++) {
       t += FRAME_MS;
       const due = f.checkDue;
       if (due) looks++;
       expect(f.ready(t, due ? look(t, t - 1) : null)).toBe(true);
-      f.partWritten(t, PART, 5, FRAME_MS);
+      f.partWritten(t, PART, t - 5, FRAME_MS);
       expect(f.probeAfterPart).toBe(false);
     }
-    expect(looks).toBeLessThanOrEqual(40 / 8 + 4);
-    expect(f.stats().consumed).toBeGreaterThan(30);
-    // The reader stops: its window shows the parts unread.
+    expect(looks).toBeLessThanOrEqual(64 / 16 + 4);
+    expect(f.stats().consumed).toBeGreaterThan(50);
+    // A moment's lag (a busy reader) costs nothing: the frame still goes, the window is looked at every frame.
     while (!f.checkDue) {
       t += FRAME_MS;
       f.ready(t, null);
-      f.partWritten(t, PART, 5, FRAME_MS);
+      f.partWritten(t, PART, t - 5, FRAME_MS);
     }
     t += FRAME_MS;
-    expect(f.ready(t, look(t, t - 1, WINDOW - HOLD_PARTS * PART))).toBe(false);
-    expect(f.takeProbeWanted()).toBe(true); // a probe makes the receiver send a fresh window
-    expect(f.takeProbeWanted()).toBe(false);
-    expect(f.mode).toBe('fast');
+    expect(f.ready(t, look(t, t - 1, WINDOW - BACKLOG_PARTS * PART))).toBe(true);
+    f.partWritten(t, PART, t - 5, FRAME_MS);
     expect(f.checkDue).toBe(true);
-    expect(f.ready(t + STUCK_MS - 1, look(t + STUCK_MS - 1, t, WINDOW - 2 * PART))).toBe(false);
+    expect(f.ready(t + FRAME_MS, look(t + FRAME_MS, t, WINDOW))).toBe(true);
+    f.partWritten(t + FRAME_MS, PART, t, FRAME_MS);
+    // A backlog that stays STUCK_MS: paced, this frame held back until the reader asks.
+    const from = t + 2 * FRAME_MS;
+    expect(f.ready(from, look(from, from - 1, WINDOW - 2 * PART))).toBe(true);
+    expect(f.ready(from + STUCK_MS - 1, look(from + STUCK_MS - 1, from, WINDOW - 2 * PART))).toBe(true);
     expect(f.mode).toBe('fast');
-    expect(f.ready(t + STUCK_MS, look(t + STUCK_MS, t, WINDOW - 2 * PART))).toBe(false);
+    expect(f.ready(from + STUCK_MS, look(from + STUCK_MS, from, WINDOW - 2 * PART))).toBe(false);
     expect(f.mode).toBe('paced');
     expect(f.waiting).toBe(true);
-    // Paced now: a quick answer (past quickack) with the window empty again is the reader asking for more.
-    const at = t + STUCK_MS + 2;
+    // Paced now: a quick answer with the window empty again is the reader asking for more.
+    const at = from + STUCK_MS + 2;
     f.probeWritten(at, true);
     expect(f.poll(at + 3, look(at + 3, at + 1, WINDOW))).toBe('taken');
   });
@@ -235,12 +234,8 @@ describe('Freshness (latency-bounded delivery for one client)', () => {
     pacedAfterPart(f, 0);
     expect(f.poll(2, look(2, 1))).toBe('probe');
     f.probeWritten(2, true);
-    // End quickack's suspicion with one timer answer.
-    expect(f.poll(45, look(45, 42))).toBe('probe');
-    f.probeWritten(45, true);
-    // An answer DRAIN_ACK_MS after the probe is a timer's, however empty the window.
-    expect(f.poll(45 + DRAIN_ACK_MS + 2, look(45 + DRAIN_ACK_MS + 2, 45 + DRAIN_ACK_MS + 0.5))).toBe('probe');
+    expect(f.poll(2 + DRAIN_ACK_MS + 2, look(2 + DRAIN_ACK_MS + 2, 2 + DRAIN_ACK_MS + 0.5))).toBe('probe');
     f.probeWritten(100, true);
-    expect(f.poll(105, look(105, 100 + DRAIN_ACK_MS - 1))).toBe('taken');
+    expect(f.poll(135, look(135, 100 + DRAIN_ACK_MS - 1))).toBe('taken');
   });
 });
