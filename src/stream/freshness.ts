@@ -113,9 +113,12 @@ export class Freshness {
     return this.#mode === 'fast' && this.#sinceCheck + 1 >= this.#checkEvery;
   }
 
-  /** How long to wait before the next `poll()`, ms: a fraction of the reader's period, 2–20 ms. */
-  get pollMs(): number {
-    return Math.min(20, Math.max(2, this.#takeIntervalMs / 10));
+  /**
+   * How long to wait before the next `poll()` at `now`, ms: a tenth of the reader's period, and a
+   * twentieth of how long the part has been waiting (a stalled reader is looked at rarely), 2–50 ms.
+   */
+  pollMs(now: number): number {
+    return Math.min(50, Math.max(2, this.#takeIntervalMs / 10, (now - this.#sentAt) / 20));
   }
 
   /** Probe bytes written since the last part (the next part is written from this offset). */

@@ -143,7 +143,7 @@ export class TcpPacer {
 
   #schedule(): void {
     if (this.#stopped || this.#timer !== undefined || !this.#fresh.waiting) return;
-    this.#timer = setTimeout(this.#onTimer, this.#fresh.pollMs);
+    this.#timer = setTimeout(this.#onTimer, this.#fresh.pollMs(performance.now()));
   }
 
   readonly #onTimer = (): void => {

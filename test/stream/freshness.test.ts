@@ -229,6 +229,15 @@ describe('Freshness (latency-bounded delivery for one client)', () => {
     expect(f.poll(at + 3, look(at + 3, at + 1, WINDOW))).toBe('taken');
   });
 
+  it('a reader that stalls is looked at less and less often (2 ms right after a part, 50 ms after a second)', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    pacedAfterPart(f, 1000);
+    expect(f.pollMs(1001)).toBe(2);
+    expect(f.pollMs(1400)).toBe(20);
+    expect(f.pollMs(2000)).toBe(50);
+    expect(f.pollMs(9000)).toBe(50);
+  });
+
   it('a quick answer needs the ACK within DRAIN_ACK_MS of the probe (plus the path’s RTT)', () => {
     const f = new Freshness({ probeBytes: 42 });
     pacedAfterPart(f, 0);
