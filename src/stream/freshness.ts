@@ -9,8 +9,9 @@
  * `tcp-signals.ts`. Two modes per client:
  * - `fast` (today's behaviour, for readers that keep up): a frame goes out whenever the socket
  *   has no backlog. Every 16 frames (every frame while one shows) the receiver's window is
- *   checked: a client whose window shows 1.5 parts or more unread for `STUCK_MS` becomes
- *   `paced` (a reader that keeps up only lags for a moment).
+ *   checked: 1.5 parts unread at two checks in a row skip a frame (a reader a little slower than
+ *   the camera stays about one frame behind), and for `STUCK_MS` make the client `paced` (a
+ *   reader that keeps up only lags for a moment).
  * - `paced` (slow readers): the next frame goes out when the reader is known to want it. After
  *   each part, 1-byte *probes* — the constant start of the next part's headers, so the stream
  *   stays valid — ask "are you reading?": one answered at once means the reader read everything
@@ -41,12 +42,14 @@ export interface FreshnessOptions {
 
 /** With no answer at all this long after the last probe (probes spent), assume the part was read. */
 export const STALE_MS = 3000;
-/** `fast`: unread bytes in the window, in parts, that count as a backlog … */
+/** `fast`: unread bytes in the window, in parts, that make a backlog: at two checks in a row it skips a frame … */
 export const BACKLOG_PARTS = 1.5;
-/** … and a backlog this long makes the client `paced`. */
+/** … and one that lasts this long makes the client `paced`. */
 export const STUCK_MS = 150;
-/** `paced` → `fast` once the reader comes back within this many camera frame intervals … */
-const FAST_INTERVALS = 1.5;
+/** `paced` → `fast` once the reader asks again this soon after each frame (it waits for frames) … */
+const QUICK_MS = 15;
+/** Polled every millisecond from this long before the reader is expected to ask again until twice as long after. */
+const NEAR_MS = 4;
 /** … this many times in a row (a peer that never answers at once: acknowledged clean this many times). */
 const FAST_TAKES = 4;
 const ACK_TAKES = 3;
@@ -70,12 +73,11 @@ export class Freshness {
   readonly #window = new ReceiverWindow();
   readonly #answers = new ProbeAnswers();
   // The last part: its size, when it was written, when its JPEG came from the camera (NaN: the
-  // placeholder), the camera's frame interval then (0: unknown), and whether the reader was known
-  // to wait for it (so it was read at once). None before the first part.
+  // placeholder), and whether the reader was known to wait for it (so it was read at once). None
+  // before the first part.
   #partBytes = 0;
   #sentAt = 0;
   #capturedAt = Number.NaN;
-  #intervalMs = 0;
   #awaited = false;
   /** Paced: the reader wants a frame (a new client does: it starts paced, with its first frame at once). */
   #taken = true;
@@ -86,6 +88,8 @@ export class Freshness {
   #fastTakes = 0;
   /** Fast: a backlog shows since (undefined: none). */
   #backlogSince: number | undefined;
+  /** Fast: the last check found a backlog. */
+  #behind = false;
   #checkEvery = 1;
   #sinceCheck = 0;
   #sent = 0;
@@ -114,11 +118,18 @@ export class Freshness {
   }
 
   /**
-   * How long to wait before the next `poll()` at `now`, ms: a tenth of the reader's period, and a
-   * twentieth of how long the part has been waiting (a stalled reader is looked at rarely), 2–50 ms.
+   * How long to wait before the next `poll()` at `now`, ms: every millisecond around when the
+   * reader is expected to ask again (one period after it last did), else a tenth of its period
+   * and a twentieth of how long the part has been waiting (a stalled reader is looked at
+   * rarely), 2–50 ms.
    */
   pollMs(now: number): number {
-    return Math.min(50, Math.max(2, this.#takeIntervalMs / 10, (now - this.#sentAt) / 20));
+    const period = this.#takeIntervalMs;
+    const spread = Math.min(50, Math.max(2, period / 10, (now - this.#sentAt) / 20));
+    if (period === 0) return spread;
+    const expected = this.#lastTakeAt + period;
+    if (now >= expected - NEAR_MS && now <= expected + 2 * NEAR_MS) return 1;
+    return now < expected ? Math.max(1, Math.min(spread, expected - NEAR_MS - now)) : spread;
   }
 
   /** Probe bytes written since the last part (the next part is written from this offset). */
@@ -153,13 +164,12 @@ export class Freshness {
 
   /**
    * A part of `bytes` was handed to the kernel; its JPEG came from the camera at `capturedAt` (the
-   * `now` clock; NaN for the placeholder); the camera sends a frame every `intervalMs` (0: unknown).
+   * `now` clock; NaN for the placeholder).
    */
-  partWritten(now: number, bytes: number, capturedAt: number, intervalMs: number): void {
+  partWritten(now: number, bytes: number, capturedAt: number): void {
     this.#partBytes = bytes;
     this.#sentAt = now;
     this.#capturedAt = capturedAt;
-    this.#intervalMs = intervalMs;
     this.#answers.wrote(now, false);
     this.#probes = 0;
     this.#dipped = false;
@@ -231,12 +241,10 @@ export class Freshness {
         this.#takeIntervalMs === 0 ? interval : this.#takeIntervalMs * 0.75 + interval * 0.25;
     }
     this.#lastTakeAt = now;
-    const keepsUp =
-      this.#intervalMs > 0 &&
-      this.#takeIntervalMs > 0 &&
-      this.#takeIntervalMs <= FAST_INTERVALS * this.#intervalMs;
-    // A peer that is not Linux, acknowledging parts with nothing unread, keeps up too.
-    this.#fastTakes = keepsUp || how === 'ack' ? this.#fastTakes + 1 : 0;
+    // A reader that asks again right after each frame waits for frames: it keeps up. So does a peer
+    // that is not Linux acknowledging parts with nothing unread.
+    const quick = how === 'drain' && now - this.#sentAt < QUICK_MS;
+    this.#fastTakes = quick || how === 'ack' ? this.#fastTakes + 1 : 0;
     if (this.#fastTakes >= (how === 'ack' ? ACK_TAKES : FAST_TAKES)) this.#toFast();
   }
 
@@ -245,6 +253,7 @@ export class Freshness {
     this.#checkEvery = 1;
     this.#sinceCheck = 0;
     this.#backlogSince = undefined;
+    this.#behind = false;
     this.#fastTakes = 0;
     this.#takeIntervalMs = 0;
     this.#lastTakeAt = Number.NEGATIVE_INFINITY;
@@ -268,21 +277,27 @@ export class Freshness {
       const read = this.#sent - Math.ceil((unread + pending) / this.#partBytes);
       if (read > this.#consumed) {
         this.#consumed = read;
-        // The last frame read was at most `unreadParts` frames before the newest one.
-        if (!Number.isNaN(this.#capturedAt))
-          this.#ageMs = now - this.#capturedAt + unreadParts * this.#intervalMs;
+        // At least as old as the newest frame written (a reader that keeps up reads it about now).
+        if (!Number.isNaN(this.#capturedAt)) this.#ageMs = now - this.#capturedAt;
       }
     }
     if (unreadParts < BACKLOG_PARTS) {
+      this.#behind = false;
       this.#backlogSince = undefined;
       this.#checkEvery = Math.min(MAX_CHECK_EVERY, this.#checkEvery * 2);
       return true;
     }
     this.#checkEvery = 1;
     this.#backlogSince ??= now;
-    if (now - this.#backlogSince < STUCK_MS) return true;
-    this.#toPaced();
-    return false;
+    if (now - this.#backlogSince >= STUCK_MS) {
+      this.#toPaced();
+      return false;
+    }
+    // A backlog at two looks in a row: a reader a little slower than the camera. Skip this frame
+    // (it still has one to read); a moment's lag of a reader that keeps up shows at one look only.
+    const skip = this.#behind;
+    this.#behind = true;
+    return !skip;
   }
 
   /** Bytes the receiver holds unread as its window shows them (a lower bound: see the module comment). */

@@ -140,7 +140,6 @@ export function streamMjpegToNode(
     const pacer =
       options.pacing !== false && mode === 'normal' && body === out.socket
         ? TcpPacer.create(body, {
-            ring,
             wake: () => delivery.wake(),
             ...(options.onConsumed ? { onConsumed: options.onConsumed } : {}),
           })

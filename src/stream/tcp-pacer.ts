@@ -15,7 +15,7 @@ import {
 } from '../platform/tcp.js';
 import { Freshness, type FreshnessStats } from './freshness.js';
 import { PART_PREFIX } from './mjpeg-format.js';
-import type { RingBuffer, RingbufferEntry } from './ring-buffer.js';
+import type { RingbufferEntry } from './ring-buffer.js';
 
 /** The socket as far as the pacer uses it. */
 export interface PacedSocket {
@@ -25,8 +25,6 @@ export interface PacedSocket {
 }
 
 export interface TcpPacerOptions {
-  /** The ring the frames come from (for the camera's frame interval). */
-  ring: RingBuffer;
   /** The delivery should decide again (the reader took the last part). */
   wake(): void;
   /** The client read a frame `ageSeconds` after the camera delivered it. */
@@ -41,8 +39,6 @@ export class TcpPacer {
   readonly #options: TcpPacerOptions;
   readonly #fresh = new Freshness({ probeBytes: PART_PREFIX.length });
   readonly #view: TcpView = emptyTcpView();
-  readonly #ring: RingBuffer;
-  #intervalMs = 0;
   #timer: Timer | undefined;
   #reported = 0;
   #stopped = false;
@@ -51,7 +47,6 @@ export class TcpPacer {
     this.#socket = socket;
     this.#fd = fd;
     this.#options = options;
-    this.#ring = options.ring;
   }
 
   /**
@@ -98,11 +93,8 @@ export class TcpPacer {
   partWritten(bytes: number, entry: RingbufferEntry | undefined): void {
     const fresh = this.#fresh;
     const now = performance.now();
-    // The camera's frame interval matters while paced (is the reader keeping up?): not looked up for every fast frame.
-    if (entry !== undefined && fresh.mode === 'paced')
-      this.#intervalMs = (this.#ring.intervalBefore(entry) ?? 0) * 1000;
     const capturedAt = entry === undefined ? Number.NaN : entry.timestamp * 1000 - performance.timeOrigin;
-    fresh.partWritten(now, bytes, capturedAt, this.#intervalMs);
+    fresh.partWritten(now, bytes, capturedAt);
     if (fresh.probeAfterPart) this.#probe(now, false);
     this.#schedule();
   }

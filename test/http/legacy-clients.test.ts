@@ -5,11 +5,11 @@
  * Safari's second copy of the final frame.
  */
 import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { libc } from '../../src/platform/libc.js';
 import { socketFd } from '../../src/platform/tcp.js';
 import { FakeCamera, fixtureFrames } from '../helpers/fake-camera.js';
-import { StreamClient, startGateway, type TestGateway, waitFor } from '../helpers/http.js';
+import { closedAfterEach, StreamClient, startGateway, type TestGateway, waitFor } from '../helpers/http.js';
 import { MultipartParser } from '../helpers/multipart.js';
 
 const frames = fixtureFrames();
@@ -18,15 +18,7 @@ const SAFARI =
 const CHROME =
   'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 
-let open: TestGateway[] = [];
-let sockets: { destroy(): void }[] = [];
-
-afterEach(async () => {
-  for (const s of sockets) s.destroy();
-  for (const gw of open) await gw.close();
-  sockets = [];
-  open = [];
-});
+const { gateways: open, sockets } = closedAfterEach();
 
 async function start(
   options: { cors?: string; cameras?: FakeCamera[] } = {},

@@ -26,7 +26,7 @@ function look(now: number, ackAt: number, window = WINDOW): TcpView {
 /** A paced client right after a part written at `at` (its JPEG `ageMs` old then), and its first probe, which does not count. */
 function pacedAfterPart(f: Freshness, at: number, ageMs = 5): void {
   expect(f.ready(at, null)).toBe(true);
-  f.partWritten(at, PART, at - ageMs, FRAME_MS);
+  f.partWritten(at, PART, at - ageMs);
   expect(f.probeAfterPart).toBe(true);
   f.probeWritten(at, false);
 }
@@ -184,7 +184,7 @@ describe('Freshness (latency-bounded delivery for one client)', () => {
     expect(frames).toBeLessThanOrEqual(6);
   });
 
-  it('fast: every frame goes; the window is looked at every 16th frame while nothing shows; a backlog of 1.5 parts for STUCK_MS makes the client paced', () => {
+  it('fast: every frame goes; the window is looked at every 16th frame while nothing shows; a backlog of 1.5 parts at two looks skips a frame, and for STUCK_MS makes the client paced', () => {
     const f = new Freshness({ probeBytes: 42 });
     let t = 0;
     while (f.mode === 'paced') {
@@ -198,7 +198,7 @@ describe('Freshness (latency-bounded delivery for one client)', () => {
       const due = f.checkDue;
       if (due) looks++;
       expect(f.ready(t, due ? look(t, t - 1) : null)).toBe(true);
-      f.partWritten(t, PART, t - 5, FRAME_MS);
+      f.partWritten(t, PART, t - 5);
       expect(f.probeAfterPart).toBe(false);
     }
     expect(looks).toBeLessThanOrEqual(64 / 16 + 4);
@@ -207,19 +207,21 @@ describe('Freshness (latency-bounded delivery for one client)', () => {
     while (!f.checkDue) {
       t += FRAME_MS;
       f.ready(t, null);
-      f.partWritten(t, PART, t - 5, FRAME_MS);
+      f.partWritten(t, PART, t - 5);
     }
     t += FRAME_MS;
     expect(f.ready(t, look(t, t - 1, WINDOW - BACKLOG_PARTS * PART))).toBe(true);
-    f.partWritten(t, PART, t - 5, FRAME_MS);
+    f.partWritten(t, PART, t - 5);
     expect(f.checkDue).toBe(true);
     expect(f.ready(t + FRAME_MS, look(t + FRAME_MS, t, WINDOW))).toBe(true);
-    f.partWritten(t + FRAME_MS, PART, t, FRAME_MS);
-    // A backlog that stays STUCK_MS: paced, this frame held back until the reader asks.
+    f.partWritten(t + FRAME_MS, PART, t);
+    // A backlog at two looks in a row: a reader a little slower than the camera; that frame is skipped.
     const from = t + 2 * FRAME_MS;
     expect(f.ready(from, look(from, from - 1, WINDOW - 2 * PART))).toBe(true);
-    expect(f.ready(from + STUCK_MS - 1, look(from + STUCK_MS - 1, from, WINDOW - 2 * PART))).toBe(true);
+    f.partWritten(from, PART, from - 5);
+    expect(f.ready(from + FRAME_MS, look(from + FRAME_MS, from, WINDOW - 2 * PART))).toBe(false);
     expect(f.mode).toBe('fast');
+    // One that stays STUCK_MS: paced, the frame held back until the reader asks.
     expect(f.ready(from + STUCK_MS, look(from + STUCK_MS, from, WINDOW - 2 * PART))).toBe(false);
     expect(f.mode).toBe('paced');
     expect(f.waiting).toBe(true);
