@@ -133,6 +133,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     return { kind: 'relay', relay: options, logLevel, quiet: values.quiet === true, warnings };
   }
   const { stdout, ...sinks } = sinkFlags(values, env);
+  const pacing = flagValue(values, 'pacing');
 
   const cameras: CameraOptions[] = [];
   for (const spec of ports) {
@@ -149,6 +150,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     ...http,
     ...sinks,
     ...recordingFlags(values),
+    ...(pacing !== undefined ? { pacing } : {}),
   };
   if (stdout !== undefined && listen === undefined) gateway.port = 0;
   return {

@@ -83,6 +83,8 @@ export interface GatewayOptions {
   allowHosts?: string[];
   /** Open HTTP connections at most (more are answered 503); default from the open-file limit. */
   maxClients?: number;
+  /** Send a slow stream client frames as it reads them (Linux, TCP_INFO); default true. */
+  pacing?: boolean;
   /** Where the gateway logs; default: warnings and errors to stderr. */
   logger?: Logger;
   /** Serialport binding for every serial camera (tests pass `MockBinding`). */

@@ -18,6 +18,7 @@ import { createApp, type GatewayApp } from './http/app.js';
 import { listenCapped, type RunningServer } from './http/server.js';
 import { createLogger, type Logger } from './log.js';
 import { DEFAULTS } from './options.js';
+import { tcpUnavailable } from './platform/tcp.js';
 import { GatewayMetrics } from './sinks/metrics.js';
 import type { HomeAssistantSink } from './sinks/mqtt/home-assistant.js';
 import type { BusPublisher } from './sinks/nats/publisher.js';
@@ -102,6 +103,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     version: options.version ?? VERSION,
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.cors ? { cors: options.cors } : {}),
+    ...(options.pacing === false ? { pacing: false } : {}),
     allowHosts: [host, ...limits.allowHosts],
     logger: httpLog,
   });
@@ -110,6 +112,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   // The NATS and MQTT clients are loaded only when asked for: a plain gateway starts lighter.
   let bus: BusPublisher | undefined;
   let homeAssistant: HomeAssistantSink | undefined;
+  const noPacing = options.pacing === false ? undefined : tcpUnavailable();
+  if (noPacing)
+    logger.info(`stream pacing off (${noPacing}): a slow client gets frames as its socket takes them`);
   const port = options.port ?? DEFAULTS.port;
   let server: RunningServer | undefined;
   let url = '';

@@ -4,7 +4,7 @@
  */
 
 export { Camera } from './camera/camera.js';
-export type { CameraHandle, ControlResult, ViewerLease, ViewerMeta } from './camera/handle.js';
+export type { CameraHandle, ControlResult, ViewerLease, ViewerMeta, ViewerPacing } from './camera/handle.js';
 export type { CameraStatus, ClientStatus } from './camera/status.js';
 export type { CameraOptions, GatewayOptions } from './config.js';
 export { ControlError, type ControlErrorKind } from './control/errors.js';

@@ -430,6 +430,13 @@ export const OPTIONS = {
     help: "write a camera's frames (default the first) to stdout as MJPEG, for ffmpeg and go2rtc",
     parse: (raw: string): string => (raw === '' ? '' : checkCameraName(raw)),
   },
+  pacing: {
+    group: 'http',
+    value: 'on|off',
+    shown: 'on',
+    help: 'send a slow stream client frames as it reads them (Linux)',
+    parse: parseOnOff,
+  },
   quiet: { group: 'output', help: 'errors only' },
   'log-level': {
     group: 'output',

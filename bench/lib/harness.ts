@@ -60,6 +60,8 @@ export interface BenchServerOptions {
   saveDir?: string;
   /** Gateway only: write every camera's frames, bare (no container), into files in this folder. */
   bareWriteDir?: string;
+  /** The gateway's stream pacing (`--pacing`); default on. */
+  pacing?: boolean;
 }
 
 export class BenchServer {
@@ -86,6 +88,7 @@ export class BenchServer {
         BENCH_CAMERAS: String(options.cameras ?? 1),
         ...(options.saveDir !== undefined ? { BENCH_SAVE_DIR: options.saveDir } : {}),
         ...(options.bareWriteDir !== undefined ? { BENCH_BARE_WRITE_DIR: options.bareWriteDir } : {}),
+        BENCH_PACING: options.pacing === false ? 'off' : 'on',
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -50,6 +50,8 @@ async function serveOurs(): Promise<Served> {
     // The relay benchmark: the same gateway also publishing on the bus.
     ...(process.env.BENCH_PUBLISH ? { publish: { url: process.env.BENCH_PUBLISH } } : {}),
     ...(dir ? { recording: { dir, minFree: { bytes: 0 } } } : {}),
+    // BENCH_PACING=off: today's policy (frames as the socket takes them), for side-by-side runs.
+    pacing: process.env.BENCH_PACING !== 'off',
   });
   await gateway.start();
   const bare = process.env.BENCH_BARE_WRITE_DIR;

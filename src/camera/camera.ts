@@ -70,6 +70,7 @@ export class Camera implements CameraHandle {
   #info: Record<string, unknown> | null = null;
   #lastError: string | null = null;
   #lastFrameSize: { index: number; width?: number; height?: number } | undefined;
+  readonly #frameAgeListeners = new Set<(seconds: number) => void>();
 
   constructor(settings: CameraSettings, deps: CameraDeps) {
     this.name = settings.name;
@@ -87,6 +88,9 @@ export class Camera implements CameraHandle {
       first: () => this.#idle?.viewerArrived(),
       empty: () => {
         if (this.#started) this.#idle?.arm();
+      },
+      frameAge: (seconds) => {
+        for (const listener of this.#frameAgeListeners) listener(seconds);
       },
     });
   }
@@ -189,6 +193,16 @@ export class Camera implements CameraHandle {
 
   attachViewer(meta: ViewerMeta): ViewerLease {
     return this.#viewers.attach(meta);
+  }
+
+  /**
+   * Call `listener` with the age (seconds since this camera delivered it) of every frame a stream
+   * client read, as far as TCP tells (paced clients): what a histogram of frame ages counts.
+   * Returns the function that stops it.
+   */
+  onFrameAge(listener: (seconds: number) => void): () => void {
+    this.#frameAgeListeners.add(listener);
+    return () => this.#frameAgeListeners.delete(listener);
   }
 
   /** Decoder counters since the camera was created. */

@@ -14,10 +14,23 @@ export interface ControlResult {
   reply: string;
 }
 
-/** Handed to a viewer while it watches; counts what it was sent and releases it once. */
+/** How a stream client is paced now (see README *Slow readers*). */
+export interface ViewerPacing {
+  /** `fast`: frames go out as its socket takes them; `paced`: one frame ahead of what it reads. */
+  mode: 'fast' | 'paced';
+  /** While paced: the frames per second it reads. */
+  readFps?: number;
+}
+
+/** Handed to a viewer while it watches; counts what it was sent and read, and releases it once. */
 export interface ViewerLease {
   readonly id: number;
+  /** A frame (or the placeholder) of `bytes` was handed to the client's connection. */
   frameSent(bytes: number): void;
+  /** The client read a frame, `ageSeconds` after the camera delivered it (as far as TCP tells). */
+  frameConsumed(ageSeconds: number): void;
+  /** Where `/status` reads this client's pacing from (asked only when a status is built). */
+  pacingFrom(current: () => ViewerPacing): void;
   release(): void;
 }
 

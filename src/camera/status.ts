@@ -13,10 +13,19 @@ export interface ClientStatus {
   fpsCap?: number;
   /** When the client connected (epoch seconds). */
   since: number;
+  /** Frames handed to the client's connection (the kernel). */
   frames: number;
   bytes: number;
   /** Frames per second actually sent to this client, over the last few seconds. */
   fps: number;
+  /** Stream clients paced by TCP_INFO (Linux): frames the client has read, as far as TCP tells. */
+  consumed?: number;
+  /** …the age of the frame it read last, when it read it (seconds since the camera delivered it). */
+  age?: number;
+  /** …`fast` (frames go out as its socket takes them) or `paced` (one frame ahead of what it reads). */
+  pacing?: 'fast' | 'paced';
+  /** The rate this client is held to now, frames per second: its `?fps=` cap, or what it reads while paced. */
+  cap?: number;
 }
 
 /** A camera in `/status`: the decoder's counters since the camera started, and the rest. */

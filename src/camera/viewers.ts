@@ -4,12 +4,16 @@
  * last-viewer edges idle saving needs.
  */
 import { nowSeconds } from '../stream/ring-buffer.js';
-import type { ViewerLease, ViewerMeta } from './handle.js';
+import type { ViewerLease, ViewerMeta, ViewerPacing } from './handle.js';
 import { RateMeter, round1 } from './rates.js';
 import type { ClientStatus } from './status.js';
 
-interface Viewer extends Omit<ClientStatus, 'fps'> {
+interface Viewer extends Omit<ClientStatus, 'fps' | 'consumed' | 'age' | 'pacing' | 'cap'> {
   meter: RateMeter;
+  consumed: number;
+  /** Age of the frame read last, seconds (undefined: none reported). */
+  age: number | undefined;
+  pacing: (() => ViewerPacing) | undefined;
 }
 
 export interface ViewerRegistryEvents {
@@ -17,6 +21,8 @@ export interface ViewerRegistryEvents {
   first(): void;
   /** The last viewer left. */
   empty(): void;
+  /** A viewer read a frame `ageSeconds` after the camera delivered it (for a histogram of frame ages). */
+  frameAge?(ageSeconds: number): void;
 }
 
 export class ViewerRegistry {
@@ -48,6 +54,9 @@ export class ViewerRegistry {
       frames: 0,
       bytes: 0,
       meter: new RateMeter(),
+      consumed: 0,
+      age: undefined,
+      pacing: undefined,
     };
     this.#viewers.set(viewer.id, viewer);
     if (this.#viewers.size === 1) this.#events.first();
@@ -61,6 +70,15 @@ export class ViewerRegistry {
         const t = nowSeconds();
         viewer.meter.add(1, t);
         this.#served.add(1, t);
+      },
+      frameConsumed: (ageSeconds: number) => {
+        if (released) return;
+        viewer.consumed++;
+        viewer.age = ageSeconds;
+        this.#events.frameAge?.(ageSeconds);
+      },
+      pacingFrom: (current: () => ViewerPacing) => {
+        viewer.pacing = current;
       },
       release: () => {
         if (released) return;
@@ -81,6 +99,21 @@ export class ViewerRegistry {
       frames: v.frames,
       bytes: v.bytes,
       fps: round1(v.meter.rate(t)),
+      ...pacingStatus(v),
     }));
   }
+}
+
+/** What a client read and how it is paced (stream clients whose writer reports it), and the rate it is held to. */
+function pacingStatus(v: Viewer): Pick<ClientStatus, 'consumed' | 'age' | 'pacing' | 'cap'> {
+  const pacing = v.pacing?.();
+  const caps = [v.fpsCap, pacing?.mode === 'paced' ? pacing.readFps : undefined].filter(
+    (x): x is number => x !== undefined,
+  );
+  return {
+    ...(pacing !== undefined || v.consumed > 0 ? { consumed: v.consumed } : {}),
+    ...(v.age !== undefined ? { age: Math.round(v.age * 1000) / 1000 } : {}),
+    ...(pacing !== undefined ? { pacing: pacing.mode } : {}),
+    ...(caps.length > 0 ? { cap: round1(Math.min(...caps)) } : {}),
+  };
 }

@@ -15,10 +15,15 @@ function urlHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
+/** The host part of the URL to open on this machine: the loopback address for a wildcard listen. */
+export function localHost(host: string): string {
+  if (!isWildcard(host)) return urlHost(host);
+  return host === '::' || host === '[::]' ? '[::1]' : '127.0.0.1';
+}
+
 /** The URL to open on this machine: the loopback address for a wildcard listen. */
 export function localUrl(host: string, port: number): string {
-  if (!isWildcard(host)) return `http://${urlHost(host)}:${port}`;
-  return host === '::' || host === '[::]' ? `http://[::1]:${port}` : `http://127.0.0.1:${port}`;
+  return `http://${localHost(host)}:${port}`;
 }
 
 /**

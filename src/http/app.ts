@@ -17,7 +17,7 @@ import { NO_SIGNAL_JPEG } from '../stream/no-signal.js';
 import { ApiError, badParameter, errorResponse, notFoundResponse } from './errors.js';
 import { FrameRoutes, isHttp2, linkedSignal } from './frames.js';
 import { createGuard } from './guard.js';
-import { controlParams } from './params.js';
+import { controlParams, parseAction } from './params.js';
 import { recordingRoutes } from './recordings.js';
 import { viewerAsset, viewerPage } from './viewer.js';
 import { ViewerSockets } from './ws.js';
@@ -46,6 +46,8 @@ export interface AppOptions {
   recordings?: Recordings;
   /** What `/metrics` serves; default: the cameras' metrics. */
   metrics?: GatewayMetrics;
+  /** Send a slow stream client frames as it reads them (Linux, TCP_INFO); default true. */
+  pacing?: boolean;
 }
 
 export interface GatewayApp {
@@ -66,6 +68,7 @@ export function createApp(options: AppOptions): GatewayApp {
     snapshotTimeoutMs: options.snapshotTimeoutMs ?? 5000,
     stillResendMs: options.stillResendMs ?? 1000,
     ...(options.cors !== undefined ? { cors: options.cors } : {}),
+    ...(options.pacing === false ? { pacing: false } : {}),
   });
 
   const cameraByName = (name: string): CameraHandle => {
@@ -80,6 +83,19 @@ export function createApp(options: AppOptions): GatewayApp {
   const defaultCamera = (): CameraHandle => {
     const camera = directory.list()[0];
     if (!camera) throw new ApiError(503, 'no camera yet', { cameras: [] });
+    return camera;
+  };
+
+  /** mjpg-streamer's numbered inputs (`?action=stream_1`): the cameras in order, from 0. */
+  const cameraAt = (input: number): CameraHandle => {
+    const list = directory.list();
+    const camera = list[input];
+    if (!camera) {
+      const all = list.map((c) => c.name);
+      throw new ApiError(404, `no camera number ${input}; cameras 0-${list.length - 1}: ${all.join(', ')}`, {
+        cameras: all,
+      });
+    }
     return camera;
   };
 
@@ -127,7 +143,12 @@ export function createApp(options: AppOptions): GatewayApp {
   });
   app.use('*', guard.requests);
   if (options.cors !== undefined) {
-    app.use('*', cors({ origin: options.cors, exposeHeaders: ['X-Timestamp', 'X-Frame-Index'] }));
+    // A single origin may send credentials (a dashboard's `fetch(…, {credentials: 'include'})`); `*` may not.
+    const credentials = options.cors !== '*';
+    app.use(
+      '*',
+      cors({ origin: options.cors, exposeHeaders: ['X-Timestamp', 'X-Frame-Index'], credentials }),
+    );
   }
   if (options.auth) {
     app.use(
@@ -148,15 +169,14 @@ export function createApp(options: AppOptions): GatewayApp {
   });
 
   app.get('/', (c) => {
-    const action = c.req.query('action');
+    const action = parseAction(c);
     if (action === undefined) {
       // HTTP/2 has no per-host connection limit: every camera can stream live.
       const liveLimit = isHttp2(c) ? names().length : undefined;
       return c.html(viewerPage({ cameras: names(), authRequired: options.auth !== undefined, liveLimit }));
     }
-    if (action === 'stream') return frames.stream(c, defaultCamera());
-    if (action === 'snapshot') return frames.snapshot(c, defaultCamera());
-    throw badParameter('action', `unknown action "${action}" (use stream or snapshot)`);
+    const camera = action.input === undefined ? defaultCamera() : cameraAt(action.input);
+    return action.kind === 'stream' ? frames.stream(c, camera) : frames.snapshot(c, camera);
   });
   app.get('/assets/:file', (c) => {
     const asset = viewerAsset(`assets/${c.req.param('file')}`);

@@ -7,7 +7,8 @@
  */
 import type { HttpBindings } from '@hono/node-server';
 import type { Context } from 'hono';
-import type { CameraHandle, ViewerMeta } from '../camera/handle.js';
+import type { CameraHandle, ViewerMeta, ViewerPacing } from '../camera/handle.js';
+import type { FreshnessStats } from '../stream/freshness.js';
 import { formatTimestamp, MJPEG_HEADERS, NO_CACHE_HEADERS } from '../stream/mjpeg-format.js';
 import { NO_SIGNAL_JPEG } from '../stream/no-signal.js';
 import { streamMjpegToNode } from '../stream/node-writer.js';
@@ -15,7 +16,7 @@ import type { RingbufferEntry } from '../stream/ring-buffer.js';
 import { waitForNewerFrame } from '../stream/wait.js';
 import { mjpegResponse } from '../stream/web-writer.js';
 import { ApiError } from './errors.js';
-import { parseFlag, parseFps } from './params.js';
+import { parseFlag, parseFps, parseOptionalFlag } from './params.js';
 
 /** @hono/node-server's marker header for "the handler wrote the response itself". */
 export const ALREADY_SENT = 'x-hono-already-sent';
@@ -27,6 +28,8 @@ export interface FrameRoutesOptions {
   stillResendMs: number;
   /** The `--cors` origin, if any (streams then vary by Origin). */
   cors?: string;
+  /** Pace each stream client to what it reads (`streamMjpegToNode`'s `pacing`); default true. */
+  pacing?: boolean;
 }
 
 interface OpenStream {
@@ -78,6 +81,17 @@ function frameHeaders(entry: RingbufferEntry): Record<string, string> {
   return headers;
 }
 
+/** Safari and every iOS browser (WebKit, not Blink): they paint the last part of a series late. */
+function isWebKit(userAgent: string | undefined): boolean {
+  return (
+    userAgent !== undefined && /AppleWebKit\//.test(userAgent) && !/(?:Chrome|Chromium)\//.test(userAgent)
+  );
+}
+
+function pacingOf(stats: FreshnessStats): ViewerPacing {
+  return stats.readFps !== undefined ? { mode: stats.mode, readFps: stats.readFps } : { mode: stats.mode };
+}
+
 function viewerMeta(c: Context, kind: ViewerMeta['kind'], fpsCap?: number): ViewerMeta {
   const meta: ViewerMeta = { kind };
   const remote = remoteOf(c);
@@ -121,6 +135,7 @@ export class FrameRoutes {
   stream(c: Context, camera: CameraHandle): Response {
     const fpsCap = parseFps(c);
     const advanceHeaders = parseFlag(c, 'advance_headers');
+    const dualFinal = parseOptionalFlag(c, 'dual_final_frames') ?? isWebKit(c.req.header('user-agent'));
     this.#refuseWhenClosed();
     const http2 = isHttp2(c);
     const headers: Record<string, string> = http2
@@ -145,9 +160,15 @@ export class FrameRoutes {
       online: () => camera.online,
       placeholder: NO_SIGNAL_JPEG,
       resendMs: this.#options.stillResendMs,
+      dualFinal,
       signal: record.stop.signal,
       advanceHeaders,
       onFrame: (bytes: number) => lease.frameSent(bytes),
+      onConsumed: (ageSeconds: number) => lease.frameConsumed(ageSeconds),
+      onPacer: (stats: (() => FreshnessStats) | undefined) => {
+        if (stats) lease.pacingFrom(() => pacingOf(stats()));
+      },
+      pacing: this.#options.pacing !== false,
       onEnd: record.end,
       ...(fpsCap !== undefined ? { fpsCap } : {}),
     };
@@ -166,6 +187,8 @@ export class FrameRoutes {
       headRecord[key] = value;
     });
     outgoing.writeHead(200, headRecord);
+    // Each part goes out at once, never held back by Nagle's algorithm waiting for an ACK.
+    outgoing.socket?.setNoDelay(true);
     outgoing.flushHeaders();
     void streamMjpegToNode(camera.ring, outgoing, options);
     // Tells @hono/node-server the response is already being written (its RESPONSE_ALREADY_SENT, one per request).

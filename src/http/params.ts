@@ -15,8 +15,13 @@ export const MAX_FPS = 1000;
 
 /** `?name=1|0|true|false|yes|no|on|off` (a bare `?name` is true); absent is false. */
 export function parseFlag(c: Context, name: string): boolean {
+  return parseOptionalFlag(c, name) ?? false;
+}
+
+/** Like `parseFlag`, but absent is undefined (the caller has its own default). */
+export function parseOptionalFlag(c: Context, name: string): boolean | undefined {
   const raw = c.req.query(name);
-  if (raw === undefined) return false;
+  if (raw === undefined) return undefined;
   const value = raw.toLowerCase();
   if (FLAG_TRUE.has(value)) return true;
   if (FLAG_FALSE.has(value)) return false;
@@ -35,6 +40,29 @@ export function parseFps(c: Context): number | undefined {
     );
   }
   return fps;
+}
+
+/** `?action=stream|snapshot`, with mjpg-streamer's optional input number (`stream_0`, `snapshot_1`). */
+export interface Action {
+  kind: 'stream' | 'snapshot';
+  /** The camera's position, from 0 (absent: the default camera). */
+  input?: number;
+}
+
+const ACTION = /^(stream|snapshot)(?:_(\d{1,3}))?$/;
+
+/** The `/` route's `?action=`; undefined without one. */
+export function parseAction(c: Context): Action | undefined {
+  const raw = c.req.query('action');
+  if (raw === undefined) return undefined;
+  const m = ACTION.exec(raw);
+  if (!m)
+    throw badParameter(
+      'action',
+      `unknown action "${raw}" (use stream or snapshot, optionally _N for camera N)`,
+    );
+  const kind = m[1] as Action['kind'];
+  return m[2] === undefined ? { kind } : { kind, input: Number(m[2]) };
 }
 
 /** `var` and `val` of a control request: from the query, or on POST from a form or JSON body. */

@@ -12,7 +12,7 @@ import type { Hono } from 'hono';
 import { type Logger, silentLogger } from '../log.js';
 import { libcUnavailable } from '../platform/libc.js';
 import { openFileLimit } from '../platform/open-files.js';
-import { localUrl } from './addresses.js';
+import { localHost, localUrl } from './addresses.js';
 import { ConnectionCap, chooseCap } from './connection-cap.js';
 import { loadTls, type TlsFiles } from './tls.js';
 import { serveUpgrades } from './upgrade.js';
@@ -71,14 +71,18 @@ export async function listen(app: Hono, options: ListenOptions): Promise<Running
       : undefined;
   const fetch = cap ? cap.wrap(app.fetch) : app.fetch;
   const tls = options.tls ? await loadTls(options.tls) : undefined;
+  // An HTTP/1.0 request may come without Host (mjpg-streamer-era clients do): it is served as if
+  // sent to the listening address. HTTP/1.1 without Host stays a 400 (Node's requireHostHeader).
+  const hostname = localHost(options.host);
   const server = (
     tls
       ? createAdaptorServer({
           fetch,
           createServer: createSecureServer,
           serverOptions: { cert: tls.cert, key: tls.key, allowHTTP1: true },
+          hostname,
         })
-      : createAdaptorServer({ fetch })
+      : createAdaptorServer({ fetch, hostname })
   ) as NetServer;
   serveUpgrades(server as Server);
   const sockets = new Set<Socket>();

@@ -4,7 +4,10 @@
  * when the client can take it (frames it was too slow for are skipped, never
  * queued); re-send the last frame of a still camera every `resendMs`; send the
  * placeholder (NO SIGNAL card) at once while the camera is offline or has sent
- * nothing yet, then every `resendMs`; never more than `fpsCap` frames a second.
+ * nothing yet, then every `resendMs`; never more than `fpsCap` frames a second;
+ * with `dualFinal`, a second copy of the last frame as soon as the camera is
+ * still (about two frame intervals without a newer one) — uStreamer's
+ * `dual_final_frames`: WebKit paints the last part of a series late otherwise.
  * No promise, generator step or timer per frame: the ring calls the delivery
  * from inside `add()`, and one timer per client is re-armed only when needed.
  * A writer says when its client can take a part (`ready()`), and calls
@@ -21,6 +24,8 @@ export interface DeliveryOptions {
   fpsCap?: number;
   /** Re-send the last frame (or the placeholder) after this long without news, ms. Default 1000. */
   resendMs?: number;
+  /** Send the last frame twice once the camera is still (for Safari/WebKit). Default false. */
+  dualFinal?: boolean;
 }
 
 /** What the policy decided to send. */
@@ -49,6 +54,9 @@ export class FrameDelivery {
   readonly #placeholder: Uint8Array | undefined;
   readonly #resendMs: number;
   readonly #gapMs: number;
+  readonly #dualFinal: boolean;
+  /** When the second copy of the last new frame is due (dual final frames), or undefined. */
+  #finalAt: number | undefined;
   /** Index of the last ring entry sent (-1: none yet). */
   #last = -1;
   /** performance.now() of the last part sent (for the fps cap and the re-send clock). */
@@ -67,6 +75,7 @@ export class FrameDelivery {
     this.#placeholder = options.placeholder;
     this.#resendMs = options.resendMs ?? 1000;
     this.#gapMs = options.fpsCap ? 1000 / options.fpsCap : 0;
+    this.#dualFinal = options.dualFinal ?? false;
   }
 
   /** Ring index of the last frame sent to this client (-1: none yet). */
@@ -129,19 +138,28 @@ export class FrameDelivery {
     if (latest.index > this.#last) {
       this.#last = latest.index;
       this.#send({ kind: 'frame', entry: latest }, now);
-    } else if (due) {
-      // A still source: re-send the newest frame so clients (and proxies) know the stream is alive.
+      if (this.#dualFinal) this.#finalAt = now + this.#stillAfterMs(latest);
+    } else if (due || (this.#finalAt !== undefined && now >= this.#finalAt)) {
+      // A still source: the newest frame again, once soon (dual final frames), then every resendMs so
+      // clients (and proxies) know the stream is alive.
       this.#send({ kind: 'frame', entry: latest }, now);
     }
     if (ring.closed) {
       this.#finish();
       return;
     }
-    this.#arm(this.#sentAt + this.#resendMs);
+    this.#arm(Math.min(this.#sentAt + this.#resendMs, this.#finalAt ?? Number.POSITIVE_INFINITY));
+  }
+
+  /** No newer frame this long after `entry` means the camera is still: two frame intervals, 50 ms to half the re-send period. */
+  #stillAfterMs(entry: RingbufferEntry): number {
+    const interval = (this.#ring.intervalBefore(entry) ?? 0.05) * 1000;
+    return Math.min(this.#resendMs / 2, Math.max(50, 2 * interval));
   }
 
   #send(what: Send, now: number): void {
     this.#sentAt = now;
+    this.#finalAt = undefined;
     this.#showingPlaceholder = what.kind === 'placeholder';
     this.#sink.send(what);
   }

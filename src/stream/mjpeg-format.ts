@@ -31,13 +31,19 @@ export function formatTimestamp(seconds: number): string {
   return seconds.toFixed(6);
 }
 
+const CONTENT_TYPE_LINE = 'Content-Type: image/jpeg\r\n';
+const PREFIX_TEXT = `${CONTENT_TYPE_LINE}Content-Length: `;
+/**
+ * How every part with a Content-Length starts (its constant first bytes): a paced client's
+ * probes are these bytes, sent ahead one at a time (see `freshness.ts`).
+ */
+export const PART_PREFIX = Buffer.from(PREFIX_TEXT, 'latin1');
+
 /** The header block of one part, blank line included (ASCII). Without `contentLength` (advance mode) no Content-Length. */
 export function partHeaderText(part: { timestamp?: number; index?: number }, contentLength?: number): string {
-  let head = 'Content-Type: image/jpeg\r\n';
-  if (contentLength !== undefined) head += `Content-Length: ${contentLength}\r\n`;
-  head += `X-Timestamp: ${formatTimestamp(part.timestamp ?? nowSeconds())}\r\n`;
-  if (part.index !== undefined) head += `X-Frame-Index: ${part.index}\r\n`;
-  return `${head}\r\n`;
+  const head = contentLength === undefined ? CONTENT_TYPE_LINE : `${PREFIX_TEXT}${contentLength}\r\n`;
+  const index = part.index !== undefined ? `X-Frame-Index: ${part.index}\r\n` : '';
+  return `${head}X-Timestamp: ${formatTimestamp(part.timestamp ?? nowSeconds())}\r\n${index}\r\n`;
 }
 
 /**

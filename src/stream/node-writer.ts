@@ -2,13 +2,17 @@
  * The MJPEG writer for Node: one client's stream written straight to its socket
  * from inside the ring's `add()` (push, not pull), by the shared delivery policy
  * (`delivery.ts`). The client "can take a part" when its socket has no backlog
- * (`writableNeedDrain` false); a backed-up client is woken by `drain` and then
- * gets the newest frame, skipping the rest. Each part is one shared buffer
+ * (`writableNeedDrain` false) and, on Linux, when its application has read the
+ * last part (`tcp-pacer.ts`: a slow reader is kept one frame ahead instead of
+ * megabytes behind); a backed-up client is woken by `drain` (or by the pacer) and
+ * then gets the newest frame, skipping the rest. Each part is one shared buffer
  * (`mjpeg-format.ts`), so a send is one socket write.
  */
 import { type DeliveryOptions, FrameDelivery, type Send } from './delivery.js';
+import type { FreshnessStats } from './freshness.js';
 import { entryPart, openingBytes, type PartMode, placeholderPart } from './mjpeg-format.js';
 import type { RingBuffer } from './ring-buffer.js';
+import { TcpPacer } from './tcp-pacer.js';
 
 /** The part of a Node `Writable` (a socket, an `http.ServerResponse`) the writer uses. */
 export interface MjpegSink {
@@ -17,6 +21,7 @@ export interface MjpegSink {
   destroy(error?: Error): unknown;
   readonly destroyed: boolean;
   readonly writableNeedDrain: boolean;
+  readonly writableLength: number;
   once(event: 'drain' | 'close', listener: () => void): unknown;
   off(event: 'drain' | 'close', listener: () => void): unknown;
 }
@@ -37,6 +42,16 @@ export interface NodeStreamOptions extends DeliveryOptions {
   advanceHeaders?: boolean;
   /** Called after each part is handed to the socket, with the JPEG's size. */
   onFrame?: (bytes: number) => void;
+  /**
+   * Pace the client to what it reads (Linux: TCP_INFO; see `tcp-pacer.ts`), so a slow reader
+   * gets frames about one of its read periods old instead of a backlog. Default true; ignored
+   * in advance-headers mode and when the body is not a TCP socket.
+   */
+  pacing?: boolean;
+  /** Called when the client read a frame (as far as TCP tells), with its age then, seconds. */
+  onConsumed?: (ageSeconds: number) => void;
+  /** Called once at the start with where to read how the client is paced (undefined: not paced). */
+  onPacer?: (stats: (() => FreshnessStats) | undefined) => void;
   /** Called once when the body ended for any reason (ring closed, `signal`, client gone). */
   onEnd?: () => void;
   /** Ends the stream (the gateway closing): the body is ended after the part in flight. */
@@ -68,6 +83,7 @@ export function streamMjpegToNode(
       if (finished) return;
       finished = true;
       delivery.stop();
+      pacer?.stop();
       out.off('close', onClose);
       if (drainArmed) body.off('drain', onDrain);
       signal?.removeEventListener('abort', onAbort);
@@ -96,7 +112,7 @@ export function streamMjpegToNode(
           finish(false);
           return false;
         }
-        if (!body.writableNeedDrain) return true;
+        if (!body.writableNeedDrain) return pacer === undefined || pacer.ready();
         if (!drainArmed) {
           drainArmed = true;
           body.once('drain', onDrain);
@@ -104,14 +120,16 @@ export function streamMjpegToNode(
         return false;
       },
       send(what: Send) {
-        if (what.kind === 'frame') {
-          body.write(entryPart(what.entry, mode));
-          options.onFrame?.(what.entry.frame.length);
+        const frame = what.kind === 'frame';
+        const jpeg = frame ? what.entry.frame : options.placeholder!;
+        const part = frame ? entryPart(what.entry, mode) : placeholderPart(jpeg, mode);
+        if (pacer === undefined) {
+          body.write(part);
         } else {
-          const jpeg = options.placeholder!;
-          body.write(placeholderPart(jpeg, mode));
-          options.onFrame?.(jpeg.length);
+          body.write(pacer.rest(part));
+          pacer.partWritten(part.length, frame ? what.entry : undefined);
         }
+        options.onFrame?.(jpeg.length);
       },
       end: () => finish(true),
       fail(error) {
@@ -119,7 +137,16 @@ export function streamMjpegToNode(
         finish(false);
       },
     });
+    const pacer =
+      options.pacing !== false && mode === 'normal' && body === out.socket
+        ? TcpPacer.create(body, {
+            wake: () => delivery.wake(),
+            ...(options.onConsumed ? { onConsumed: options.onConsumed } : {}),
+          })
+        : undefined;
+    options.onPacer?.(pacer ? () => pacer.stats() : undefined);
     if (out.destroyed || signal?.aborted) {
+      pacer?.stop();
       if (!out.destroyed) out.end();
       finished = true;
       options.onEnd?.();

@@ -115,6 +115,14 @@ export class RingBuffer {
     return this.#slots[index % this.capacity]!;
   }
 
+  /** Seconds between `entry` and the frame before it while that one is kept (the camera's current frame interval). */
+  intervalBefore(entry: RingbufferEntry): number | undefined {
+    const index = entry.index - 1;
+    if (index < 0 || index < this.#nextIndex - this.capacity) return undefined;
+    const previous = this.#slots[index % this.capacity];
+    return previous && previous.index === index ? entry.timestamp - previous.timestamp : undefined;
+  }
+
   /**
    * The newest entry with an index greater than `afterIndex`: at once if one
    * exists (frames in between are skipped: readers always get the newest),

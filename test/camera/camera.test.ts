@@ -177,6 +177,15 @@ describe('Camera', () => {
     ]);
     expect(clients[0]!.fps).toBeGreaterThan(0);
     expect(cam.status().fps.served).toBeGreaterThan(0);
+    // Frame ages of what clients read, for a histogram (a /metrics endpoint): one call per frame read.
+    const ages: number[] = [];
+    const stop = cam.onFrameAge((seconds) => ages.push(seconds));
+    a.frameConsumed(0.04);
+    a.frameConsumed(0.25);
+    stop();
+    a.frameConsumed(1);
+    expect(ages).toEqual([0.04, 0.25]);
+    expect(cam.status().clients[0]).toMatchObject({ consumed: 3, age: 1 });
     a.release();
     expect(cam.status().clients).toEqual([]);
   });

@@ -6,7 +6,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CameraHandle, ControlResult, ViewerLease, ViewerMeta } from '../../src/camera/handle.js';
+import type {
+  CameraHandle,
+  ControlResult,
+  ViewerLease,
+  ViewerMeta,
+  ViewerPacing,
+} from '../../src/camera/handle.js';
 import type { CameraStatus, ClientStatus } from '../../src/camera/status.js';
 import { ControlError } from '../../src/control/errors.js';
 import {
@@ -57,7 +63,11 @@ export type ControlHandler = (
   signal?: AbortSignal,
 ) => Promise<ControlResult>;
 
-export interface ViewerRecord extends Omit<ClientStatus, 'fps'> {
+export interface ViewerRecord extends Omit<ClientStatus, 'fps' | 'consumed' | 'age' | 'pacing'> {
+  /** `frameConsumed()` calls, each with the age it reported. */
+  consumedAges: number[];
+  /** What the writer said to read its pacing from. */
+  pacing?: () => ViewerPacing;
   released: boolean;
   /** Times `release()` was called (a correct caller makes it exactly 1). */
   releaseCalls: number;
@@ -145,6 +155,7 @@ export class FakeCamera implements CameraHandle {
       since: Date.now() / 1000,
       frames: 0,
       bytes: 0,
+      consumedAges: [],
       released: false,
       releaseCalls: 0,
     };
@@ -156,6 +167,12 @@ export class FakeCamera implements CameraHandle {
       frameSent: (bytes: number) => {
         record.frames++;
         record.bytes += bytes;
+      },
+      frameConsumed: (ageSeconds: number) => {
+        record.consumedAges.push(ageSeconds);
+      },
+      pacingFrom: (current: () => ViewerPacing) => {
+        record.pacing = current;
       },
       release: () => {
         record.releaseCalls++;

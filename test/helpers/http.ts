@@ -6,6 +6,7 @@
  */
 import { request as httpRequestRaw, type IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { afterEach } from 'vitest';
 import { type AppOptions, createApp, type GatewayApp } from '../../src/http/app.js';
 import { listen, type RunningServer } from '../../src/http/server.js';
 import { MultipartParser, type MultipartPart } from './multipart.js';
@@ -30,6 +31,16 @@ export async function startGateway(options: AppOptions): Promise<TestGateway> {
       await server.close();
     },
   };
+}
+
+/** What a test opened, closed after each test: call once per file, push gateways and sockets into it. */
+export function closedAfterEach(): { gateways: TestGateway[]; sockets: { destroy(): void }[] } {
+  const opened = { gateways: [] as TestGateway[], sockets: [] as { destroy(): void }[] };
+  afterEach(async () => {
+    for (const s of opened.sockets.splice(0)) s.destroy();
+    for (const gw of opened.gateways.splice(0)) await gw.close();
+  });
+  return opened;
 }
 
 /** Poll `condition` (every few ms) until it holds; reject naming `what` after `timeoutMs`. */

@@ -5,23 +5,22 @@
  */
 import type { Socket } from 'node:net';
 import { Hono } from 'hono';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listen } from '../../src/http/server.js';
 import { RingBuffer } from '../../src/stream/ring-buffer.js';
 import { mjpegResponse } from '../../src/stream/web-writer.js';
 import { FakeCamera, fixtureFrames, paddedJpeg } from '../helpers/fake-camera.js';
-import { openStalledClient, StreamClient, startGateway, type TestGateway, waitFor } from '../helpers/http.js';
+import {
+  closedAfterEach,
+  openStalledClient,
+  StreamClient,
+  startGateway,
+  type TestGateway,
+  waitFor,
+} from '../helpers/http.js';
 
 const frames = fixtureFrames();
-let open: TestGateway[] = [];
-let sockets: { destroy(): void }[] = [];
-
-afterEach(async () => {
-  for (const s of sockets) s.destroy();
-  for (const gw of open) await gw.close();
-  sockets = [];
-  open = [];
-});
+const { gateways: open, sockets } = closedAfterEach();
 
 async function start(): Promise<{ gw: TestGateway; cam: FakeCamera }> {
   const cam = new FakeCamera('front');

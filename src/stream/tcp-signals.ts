@@ -1,0 +1,96 @@
+/**
+ * What a TCP connection's ACKs tell about the application reading it (see `freshness.ts`): how
+ * many bytes its receive buffer holds unread, as the advertised window shows them, and how a
+ * probe — one byte written when everything before it was acknowledged — was answered: at once
+ * (a Linux receiver acknowledges a small segment as soon as its application drains the socket),
+ * by the delayed-ACK timer (nobody read it), or later still (another system's timer).
+ */
+
+/** A probe's ACK faster than this (above the minimum RTT) was not the delayed-ACK timer (≥ 40 ms on Linux). */
+export const DRAIN_ACK_MS = 30;
+/** Linux's delayed ACK comes 40 ms after the segment; one later than this comes from another system's timer. */
+export const LATE_ACK_MS = 60;
+/**
+ * A receiver acknowledges everything at once ("quickack") for up to 16 segments after its first
+ * data and after a pause longer than its RTO (≥ 200 ms): quick ACKs then say nothing.
+ */
+export const QUICKACK_GAP_MS = 150;
+const QUICKACK_SEGMENTS = 16;
+/** The largest window is remembered for one to two periods of this long (a receive buffer may shrink). */
+const WINDOW_MEMORY_MS = 2000;
+
+/** Unread bytes in the receiver's buffer: the largest recent window minus the current one (a lower bound). */
+export class ReceiverWindow {
+  #current = 0;
+  #previous = 0;
+  #since = Number.NEGATIVE_INFINITY;
+
+  unread(now: number, window: number): number {
+    if (now - this.#since >= WINDOW_MEMORY_MS) {
+      this.#previous = this.#current;
+      this.#current = window;
+      this.#since = now;
+    } else if (window > this.#current) this.#current = window;
+    return Math.max(this.#current, this.#previous) - window;
+  }
+}
+
+/** How a probe was answered: `quick` (the reader drained), `delayed` (Linux's timer), `late` (a longer timer). */
+export type ProbeAnswer = 'quick' | 'delayed' | 'late';
+
+export class ProbeAnswers {
+  #lastWriteAt = Number.NaN;
+  /** The last write was a probe that went out alone (everything before it acknowledged). */
+  #counts = false;
+  /**
+   * The receiver may be in quickack mode after a pause. (It is at the start too, but then a few
+   * early answers taken for drains cost a slow reader a few frames, and suspecting them would cost
+   * every fast one its first second.)
+   */
+  #suspect = false;
+  /** Quick answers in a row while suspect (more than quickack lasts: they are real). */
+  #quickRun = 0;
+  #drainAcks = false;
+
+  /** When anything was last written, `performance.now()` ms (NaN: nothing yet). */
+  get lastWriteAt(): number {
+    return this.#lastWriteAt;
+  }
+
+  /** This peer answered a probe at once at least once (a Linux receiver draining its socket). */
+  get drainAcks(): boolean {
+    return this.#drainAcks;
+  }
+
+  /** Something was written at `now`; `probe`: a probe byte that went out alone. */
+  wrote(now: number, probe: boolean): void {
+    if (now - this.#lastWriteAt > QUICKACK_GAP_MS) {
+      // (NaN, before the first write, compares false.)
+      this.#suspect = true;
+      this.#quickRun = 0;
+    }
+    this.#lastWriteAt = now;
+    this.#counts = probe;
+  }
+
+  /**
+   * Everything written was acknowledged, the last ACK at `ackAt`: how was the probe answered?
+   * Undefined when the last write was no probe or it was answered already, and while quick
+   * answers may be quickack's.
+   */
+  answer(ackAt: number, minRttMs: number): ProbeAnswer | undefined {
+    if (!this.#counts) return undefined;
+    this.#counts = false;
+    const latency = ackAt - this.#lastWriteAt;
+    if (latency >= minRttMs + DRAIN_ACK_MS) {
+      // A timer answered: the receiver is not in quickack mode (any more).
+      this.#suspect = false;
+      this.#quickRun = 0;
+      return latency >= minRttMs + LATE_ACK_MS ? 'late' : 'delayed';
+    }
+    if (this.#suspect && ++this.#quickRun <= QUICKACK_SEGMENTS) return undefined;
+    this.#suspect = false;
+    this.#drainAcks = true;
+    return 'quick';
+  }
+}
