@@ -25,6 +25,7 @@ export default class SummaryReporter implements Reporter {
     /** On CI, tools whose absence failed a test: tool → packages. */
     const failedFor = new Map<string, string[]>();
     for (const mod of testModules) {
+      const failedBefore = failed;
       for (const test of mod.children.allTests()) {
         const result = test.result();
         if (result.state === 'passed') passed++;
@@ -42,7 +43,9 @@ export default class SummaryReporter implements Reporter {
           missing.set(key, entry);
         }
       }
-      if (mod.state() === 'failed' && mod.children.size === 0) failed++;
+      // A file that failed with no failed test (it did not load, or a beforeAll hook threw and its
+      // tests were skipped) counts as one failure: the line must never say 0 failed then.
+      if (mod.state() === 'failed' && failed === failedBefore) failed++;
     }
     let out = `\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`;
     if (missing.size > 0) out += `${missingToolsLine([...missing.values()])}\n`;
