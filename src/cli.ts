@@ -109,11 +109,13 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     OPTIONS['allow-host'].parse(h, '--allow-host'),
   );
   const maxClients = flagValue(values, 'max-clients');
+  const pacing = flagValue(values, 'pacing');
   const http = {
     ...(auth ? { auth } : {}),
     ...(cors !== undefined ? { cors } : {}),
     ...(allowHosts.length > 0 ? { allowHosts } : {}),
     ...(maxClients !== undefined ? { maxClients } : {}),
+    ...(pacing !== undefined ? { pacing } : {}),
   };
   const warnings: string[] = [];
   if (values.auth !== undefined) {
@@ -133,7 +135,6 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     return { kind: 'relay', relay: options, logLevel, quiet: values.quiet === true, warnings };
   }
   const { stdout, ...sinks } = sinkFlags(values, env);
-  const pacing = flagValue(values, 'pacing');
 
   const cameras: CameraOptions[] = [];
   for (const spec of ports) {
@@ -150,7 +151,6 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv = {}): 
     ...http,
     ...sinks,
     ...recordingFlags(values),
-    ...(pacing !== undefined ? { pacing } : {}),
   };
   if (stdout !== undefined && listen === undefined) gateway.port = 0;
   return {

@@ -26,6 +26,8 @@ export interface RelayOptions {
   readonly allowHosts?: readonly string[];
   /** Open connections at most (`--max-clients`); default from the open-file limit. */
   readonly maxClients?: number;
+  /** Send a slow stream client frames as it reads them (`--pacing`); default true. */
+  readonly pacing?: boolean;
   readonly logger?: Logger;
   readonly version: string;
 }
@@ -56,6 +58,7 @@ export function createRelay(options: RelayOptions): Relay {
     ...(options.auth ? { auth: options.auth } : {}),
     ...(options.cors !== undefined ? { cors: options.cors } : {}),
     allowHosts: [options.host, ...(options.allowHosts ?? [])],
+    ...(options.pacing === false ? { pacing: false } : {}),
     logger: logger.child('http'),
   });
   let server: RunningServer | undefined;
