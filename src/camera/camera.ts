@@ -70,7 +70,6 @@ export class Camera implements CameraHandle {
   #info: Record<string, unknown> | null = null;
   #lastError: string | null = null;
   #lastFrameSize: { index: number; width?: number; height?: number } | undefined;
-  readonly #frameAgeListeners = new Set<(seconds: number) => void>();
 
   constructor(settings: CameraSettings, deps: CameraDeps) {
     this.name = settings.name;
@@ -88,9 +87,6 @@ export class Camera implements CameraHandle {
       first: () => this.#idle?.viewerArrived(),
       empty: () => {
         if (this.#started) this.#idle?.arm();
-      },
-      frameAge: (seconds) => {
-        for (const listener of this.#frameAgeListeners) listener(seconds);
       },
     });
   }
@@ -195,14 +191,8 @@ export class Camera implements CameraHandle {
     return this.#viewers.attach(meta);
   }
 
-  /**
-   * Call `listener` with the age (seconds since this camera delivered it) of every frame a stream
-   * client read, as far as TCP tells (paced clients): what a histogram of frame ages counts.
-   * Returns the function that stops it.
-   */
-  onFrameAge(listener: (seconds: number) => void): () => void {
-    this.#frameAgeListeners.add(listener);
-    return () => this.#frameAgeListeners.delete(listener);
+  onFrameAge(listener: (ageSeconds: number) => void): () => void {
+    return this.#viewers.onFrameAge(listener);
   }
 
   /** Decoder counters since the camera was created. */

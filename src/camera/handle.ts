@@ -55,6 +55,12 @@ export interface CameraHandle {
   control(name: string, value: string | undefined, signal?: AbortSignal): Promise<ControlResult>;
   /** Register a stream client or snapshot request; wakes an idle-stopped camera. */
   attachViewer(meta: ViewerMeta): ViewerLease;
+  /**
+   * Call `listener` with the age (seconds since this camera delivered it) of every frame a stream
+   * client read, as far as TCP tells: what a histogram of frame ages counts. Returns the function
+   * that stops it.
+   */
+  onFrameAge(listener: (ageSeconds: number) => void): () => void;
 }
 
 /**

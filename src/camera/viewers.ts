@@ -21,14 +21,13 @@ export interface ViewerRegistryEvents {
   first(): void;
   /** The last viewer left. */
   empty(): void;
-  /** A viewer read a frame `ageSeconds` after the camera delivered it (for a histogram of frame ages). */
-  frameAge?(ageSeconds: number): void;
 }
 
 export class ViewerRegistry {
   readonly #viewers = new Map<number, Viewer>();
   readonly #served = new RateMeter();
   readonly #events: ViewerRegistryEvents;
+  readonly #frameAgeListeners = new Set<(ageSeconds: number) => void>();
   #nextId = 1;
 
   constructor(events: ViewerRegistryEvents) {
@@ -42,6 +41,16 @@ export class ViewerRegistry {
   /** Frames per second sent to all viewers together. */
   servedFps(t = nowSeconds()): number {
     return this.#served.rate(t);
+  }
+
+  /**
+   * Call `listener` with the age (seconds since the camera delivered it) of every frame a stream
+   * client read, as far as TCP tells: what a histogram of frame ages counts. Returns the function
+   * that stops it.
+   */
+  onFrameAge(listener: (ageSeconds: number) => void): () => void {
+    this.#frameAgeListeners.add(listener);
+    return () => this.#frameAgeListeners.delete(listener);
   }
 
   attach(meta: ViewerMeta): ViewerLease {
@@ -75,7 +84,7 @@ export class ViewerRegistry {
         if (released) return;
         viewer.consumed++;
         viewer.age = ageSeconds;
-        this.#events.frameAge?.(ageSeconds);
+        for (const listener of this.#frameAgeListeners) listener(ageSeconds);
       },
       pacingFrom: (current: () => ViewerPacing) => {
         viewer.pacing = current;

@@ -149,6 +149,10 @@ export class RelayCamera implements CameraHandle {
   attachViewer(meta: ViewerMeta): ViewerLease {
     return this.#viewers.attach(meta);
   }
+
+  onFrameAge(listener: (ageSeconds: number) => void): () => void {
+    return this.#viewers.onFrameAge(listener);
+  }
 }
 
 /** The status of a camera whose origin has not written one yet (its frames came first). */

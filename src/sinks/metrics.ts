@@ -5,7 +5,7 @@
  * gateway for the camera and recording metrics, plus prom-client's process
  * metrics (CPU, memory, event loop, handles), collected once per process.
  */
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { CameraHandle } from '../camera/handle.js';
 import type { CameraStatus } from '../camera/status.js';
 import type { RecordingStatus } from './recording/service.js';
@@ -15,12 +15,21 @@ export const METRIC_PREFIX = 'cam_gateway_';
 /** What the metrics read. */
 export interface MetricsSources {
   /** The cameras now (a relay's list grows as cameras appear on the bus). */
-  cameras: () => readonly Pick<CameraHandle, 'name' | 'status'>[];
+  cameras: () => readonly MeteredCamera[];
   /** The recording's status; null or absent when the gateway does not record. */
   recording?: () => RecordingStatus | null;
 }
 
+/** What the metrics read of a camera. */
+export type MeteredCamera = Pick<CameraHandle, 'name' | 'status' | 'onFrameAge'>;
+
 type CameraRead = (s: CameraStatus) => number;
+
+/**
+ * Buckets of the frame-age histogram, seconds: a fast reader's frames are a few milliseconds
+ * old, a paced one's up to a frame interval, a reader that falls behind's seconds.
+ */
+export const FRAME_AGE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 type RecordingCameraRead = (s: RecordingStatus['cameras'][string]) => number;
 
 /** Per camera, read from its status: [name without prefix, help, counter or gauge, value]. */
@@ -142,10 +151,21 @@ export class GatewayMetrics {
   /** Read once per scrape, by every metric. */
   #cameras: CameraStatus[] = [];
   #recording: RecordingStatus | null = null;
+  readonly #frameAge: Histogram<'camera'>;
+  /** Cameras whose frame ages the histogram counts. */
+  readonly #watched = new WeakSet<MeteredCamera>();
 
   constructor(sources: MetricsSources) {
     this.#sources = sources;
     const r = this.#registry;
+    this.#frameAge = new Histogram({
+      name: `${METRIC_PREFIX}client_frame_age_seconds`,
+      help: 'age of the frames stream clients read (since the camera delivered them), as far as TCP tells',
+      labelNames: ['camera'],
+      buckets: FRAME_AGE_BUCKETS,
+      registers: [r],
+    });
+    this.#watchFrameAges();
     for (const [name, help, type, read] of CAMERA_METRICS) {
       scraped(r, type, name, help, ['camera'], () => this.#cameras.map((s) => [{ camera: s.name }, read(s)]));
     }
@@ -160,6 +180,16 @@ export class GatewayMetrics {
     }
   }
 
+  /** Count the frame ages of every camera not yet counted (a relay's list grows: checked at each scrape too). */
+  #watchFrameAges(): void {
+    for (const camera of this.#sources.cameras()) {
+      if (this.#watched.has(camera)) continue;
+      this.#watched.add(camera);
+      const observed = this.#frameAge.labels({ camera: camera.name });
+      camera.onFrameAge((seconds) => observed.observe(seconds));
+    }
+  }
+
   /** `Content-Type` of `scrape()`'s text. */
   get contentType(): string {
     return this.#registry.contentType;
@@ -167,6 +197,7 @@ export class GatewayMetrics {
 
   /** Every metric, in the Prometheus text format. */
   async scrape(): Promise<string> {
+    this.#watchFrameAges();
     this.#cameras = this.#sources.cameras().map((c) => c.status());
     this.#recording = this.#sources.recording?.() ?? null;
     const own = await this.#registry.metrics();

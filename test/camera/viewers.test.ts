@@ -5,7 +5,8 @@ import { ViewerRegistry } from '../../src/camera/viewers.js';
 describe('ViewerRegistry: what /status says per client', () => {
   it('a paced stream client: frames handed to the kernel, frames it read, the age of the last one read, its pacing and the rate it is held to', () => {
     const ages: number[] = [];
-    const viewers = new ViewerRegistry({ first() {}, empty() {}, frameAge: (s) => ages.push(s) });
+    const viewers = new ViewerRegistry({ first() {}, empty() {} });
+    viewers.onFrameAge((s) => ages.push(s));
     const lease = viewers.attach({ kind: 'stream', remote: '127.0.0.1:4000' });
     let pacing: ViewerPacing = { mode: 'fast' };
     lease.pacingFrom(() => pacing);

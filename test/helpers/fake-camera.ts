@@ -100,6 +100,7 @@ export class FakeCamera implements CameraHandle {
   controlHandler: ControlHandler;
   /** Every viewer that ever attached, by id. */
   readonly viewers = new Map<number, ViewerRecord>();
+  readonly #frameAgeListeners = new Set<(ageSeconds: number) => void>();
   #nextViewerId = 1;
   #bytesIn = 0;
 
@@ -170,6 +171,7 @@ export class FakeCamera implements CameraHandle {
       },
       frameConsumed: (ageSeconds: number) => {
         record.consumedAges.push(ageSeconds);
+        for (const listener of this.#frameAgeListeners) listener(ageSeconds);
       },
       pacingFrom: (current: () => ViewerPacing) => {
         record.pacing = current;
@@ -179,6 +181,11 @@ export class FakeCamera implements CameraHandle {
         record.released = true;
       },
     };
+  }
+
+  onFrameAge(listener: (ageSeconds: number) => void): () => void {
+    this.#frameAgeListeners.add(listener);
+    return () => this.#frameAgeListeners.delete(listener);
   }
 
   status(): CameraStatus {

@@ -33,3 +33,20 @@ export function sample(
   const hit = family?.metrics.find((m) => Object.entries(labels).every(([k, v]) => m.labels?.[k] === v));
   return hit?.value === undefined ? undefined : Number(hit.value);
 }
+
+/**
+ * The histogram `name` when it has one series: its count and cumulative buckets by `le`. (The
+ * parser keeps neither the labels nor the count of a histogram whose `le` comes first, as
+ * prom-client writes it: the `+Inf` bucket is the count.)
+ */
+export function histogram(
+  families: PromFamily[],
+  name: string,
+): { count: number; buckets: Record<string, number> } | undefined {
+  const family = families.find((f) => f.name === name && f.type === 'HISTOGRAM');
+  if (!family || family.metrics.length !== 1) return undefined;
+  const buckets = Object.fromEntries(
+    Object.entries(family.metrics[0]!.buckets ?? {}).map(([le, n]) => [le, Number(n)]),
+  );
+  return { count: buckets['+Inf'] ?? 0, buckets };
+}

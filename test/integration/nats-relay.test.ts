@@ -25,6 +25,7 @@ import {
   until,
   watchStream,
 } from '../helpers/cli.js';
+import { parsePrometheus, sample } from '../helpers/prometheus.js';
 import { describeWithTools } from '../helpers/tools.js';
 
 const JPEG = join(REPO_DIR, 'fixtures', 'jpeg', 'qvga-001.jpg');
@@ -231,5 +232,14 @@ describeWithTools(['nats-server', 'gcc', 'socat'], 'origins → 3-node NATS clus
     expect(cam.port).toBe('demo');
     expect(cam.relay.origin?.host).toBeTruthy();
     expect(cam.relay.bus?.published).toBeGreaterThan(0);
+  });
+
+  it('/metrics on a relay: every camera on the bus with the origin counters, Prometheus text', async () => {
+    const res = await fetch(`${relayA}/metrics`);
+    expect(res.status).toBe(200);
+    const families = parsePrometheus(await res.text());
+    expect(sample(families, 'cam_gateway_online', { camera: 'cam0' })).toBe(1);
+    expect(sample(families, 'cam_gateway_frames_received_total', { camera: 'cam0' })).toBeGreaterThan(0);
+    expect(families.find((f) => f.name === 'cam_gateway_client_frame_age_seconds')?.type).toBe('HISTOGRAM');
   });
 });

@@ -8,8 +8,8 @@ import { createGateway, type Gateway } from '../../src/gateway.js';
 import { CamfEncoder } from '../../src/protocol/camf/frame.js';
 import { until } from '../helpers/cli.js';
 import { fixtureFrames } from '../helpers/fake-camera.js';
-import { waitFor } from '../helpers/http.js';
-import { type PromFamily, parsePrometheus, sample } from '../helpers/prometheus.js';
+import { StreamClient, waitFor } from '../helpers/http.js';
+import { histogram, type PromFamily, parsePrometheus, sample } from '../helpers/prometheus.js';
 import { PushSource } from '../helpers/push-source.js';
 import { tempFolder } from '../helpers/recording.js';
 
@@ -102,6 +102,31 @@ describe('/metrics', () => {
     );
     expect(sample(after, 'cam_gateway_recording_segments_total', camera)).toBe(1);
     expect(sample(after, 'cam_gateway_recordings_bytes')).toBeGreaterThan(jpegBytes);
+  });
+
+  it('a histogram of the ages of the frames a stream client read', async () => {
+    const client = await StreamClient.open(gateway.url, '/stream');
+    try {
+      const name = 'cam_gateway_client_frame_age_seconds';
+      const ages = await until(
+        'frame ages counted',
+        async () => {
+          send(1);
+          const h = histogram((await scrape()).families, name);
+          return h && h.count >= 3 ? h : undefined;
+        },
+        10_000,
+        30,
+      );
+      if (!ages) throw new Error('no frame ages');
+      expect(client.parser.parts).toBeGreaterThanOrEqual(3);
+      // A reader that keeps up reads frames well under a second old — all but the first, the
+      // newest frame when it connected, sent by the test before.
+      expect(ages.buckets['1']).toBeGreaterThanOrEqual(ages.count - 1);
+      expect(ages.buckets['1']).toBeGreaterThanOrEqual(2);
+    } finally {
+      client.destroy();
+    }
   });
 });
 
