@@ -14,6 +14,7 @@
  */
 
 import { TextFrameDecoder } from '../common/text-frame-decoder.js';
+import { stopTable } from '../common/text-lines.js';
 import { JpegWalker } from '../jpeg/walker.js';
 import type { DeviceEvent } from '../types.js';
 
@@ -74,25 +75,17 @@ export class ArducamMegaDecoder extends TextFrameDecoder {
   /** End of the JPEG inside the payload once the walker found its EOI, else -1. */
   private jpegEnd = -1;
 
-  protected readText(events: DeviceEvent[], eof: boolean): void {
-    const store = this.store;
-    const len = store.length;
-    let pos = this.pos;
-    while (pos < len) {
-      const b = store.at(pos);
-      if (b === CURRENT || b === LEGACY) {
-        if (pos + 1 >= len && !eof) break;
-        if (pos + 1 < len && store.at(pos + 1) === HEAD2) {
-          this.beginFrame(pos);
-          this.family = b;
-          this.type = -1;
-          return;
-        }
-      }
-      pos++;
-      this.textByte(b, events);
-    }
-    this.consumeText(pos);
+  protected readonly frameStarts = stopTable([CURRENT, LEGACY]);
+
+  protected frameAt(pos: number): 'yes' | 'no' | 'maybe' {
+    if (pos + 1 >= this.store.length) return 'maybe';
+    return this.store.at(pos + 1) === HEAD2 ? 'yes' : 'no';
+  }
+
+  protected startFrame(pos: number): void {
+    this.family = this.store.at(pos);
+    this.beginFrame(pos);
+    this.type = -1;
   }
 
   /** Reads the packet at offset 0. Returns true when it was consumed or rejected, false to wait for bytes. */

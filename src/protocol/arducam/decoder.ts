@@ -15,6 +15,7 @@
  */
 
 import { TextFrameDecoder } from '../common/text-frame-decoder.js';
+import { stopTable } from '../common/text-lines.js';
 import { JpegWalker } from '../jpeg/walker.js';
 import type { DeviceEvent } from '../types.js';
 
@@ -64,25 +65,12 @@ export class ArducamDecoder extends TextFrameDecoder {
     this.nested = [];
   }
 
-  /** Reads text until a JPEG starts (returns with frameStart set) or the bytes run out. */
-  protected readText(events: DeviceEvent[], eof: boolean): void {
-    const store = this.store;
-    const len = store.length;
-    let pos = this.pos;
-    while (pos < len) {
-      const b = store.at(pos);
-      if (b === 0xff) {
-        if (pos + 1 >= len && !eof) break;
-        if (pos + 1 < len && store.at(pos + 1) === 0xd8) {
-          this.startFrame(pos);
-          return;
-        }
-      }
-      pos++;
-      const line = this.text.push(b);
-      if (line !== null) this.handleLine(line, events);
-    }
-    this.consumeText(pos);
+  protected readonly frameStarts = stopTable([0xff]);
+
+  /** `FF D8` starts a JPEG. */
+  protected frameAt(pos: number): 'yes' | 'no' | 'maybe' {
+    if (pos + 1 >= this.store.length) return 'maybe';
+    return this.store.at(pos + 1) === 0xd8 ? 'yes' : 'no';
   }
 
   /** Forget the first `n` retained bytes, keeping `nested` pointing at the same bytes. */
@@ -146,7 +134,7 @@ export class ArducamDecoder extends TextFrameDecoder {
     }
   }
 
-  private handleLine(line: string, events: DeviceEvent[]): void {
+  protected override onLine(line: string, events: DeviceEvent[]): void {
     if (line === '' || line === 'ACK IMG END') return;
     if (LENGTH_LINE.test(line)) {
       // Only the line right after "Capture Done" is the FIFO length.
@@ -165,7 +153,7 @@ export class ArducamDecoder extends TextFrameDecoder {
     events.push({ type: 'log', text });
   }
 
-  private startFrame(at: number): void {
+  protected startFrame(at: number): void {
     this.text.abandon();
     this.consumeText(at);
     this.frameStart = 0;

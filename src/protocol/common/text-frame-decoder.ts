@@ -57,10 +57,39 @@ export abstract class TextFrameDecoder implements Decoder {
     return events;
   }
 
-  /** One byte of text between frames: a completed line of two or more characters becomes a log event. */
-  protected textByte(b: number, events: DeviceEvent[]): void {
-    const line = this.text.push(b);
-    if (line === null) return;
+  /**
+   * Reads text until a frame starts (`inFrame()` becomes true) or the bytes run out: runs of text
+   * and junk go through the line reader in bulk, stopping only where a frame may start.
+   */
+  protected readText(events: DeviceEvent[], eof: boolean): void {
+    const store = this.store;
+    const len = store.length;
+    const base = store.base;
+    const buf = store.buffer;
+    const text = this.text;
+    let pos = this.pos;
+    while (pos < len) {
+      pos = text.feed(buf, base + pos, base + len, this.frameStarts) - base;
+      if (text.line !== null) {
+        this.onLine(text.line, events);
+        continue;
+      }
+      if (pos >= len) break;
+      const start = this.frameAt(pos);
+      if (start === 'yes') {
+        this.startFrame(pos);
+        return;
+      }
+      if (start === 'maybe' && !eof) break;
+      const line = text.push(buf[base + pos]!);
+      pos++;
+      if (line !== null) this.onLine(line, events);
+    }
+    this.consumeText(pos);
+  }
+
+  /** A completed line of text between frames: two or more characters become a log event. */
+  protected onLine(line: string, events: DeviceEvent[]): void {
     if (line.length >= 2) events.push({ type: 'log', text: line });
     else if (line.length === 1) this.text.reject(this.text.lastRaw);
   }
@@ -91,8 +120,12 @@ export abstract class TextFrameDecoder implements Decoder {
   protected inFrame(): boolean {
     return this.framing;
   }
-  /** Reads text until a frame starts (`inFrame()` becomes true) or the bytes run out. */
-  protected abstract readText(events: DeviceEvent[], eof: boolean): void;
+  /** The bytes a frame can start with (`stopTable`): text reading stops at each and asks `frameAt`. */
+  protected abstract readonly frameStarts: Uint8Array;
+  /** Whether a frame starts at store offset `pos` (one of `frameStarts`); `maybe`: too few bytes yet to tell. */
+  protected abstract frameAt(pos: number): 'yes' | 'no' | 'maybe';
+  /** A frame starts at store offset `pos`: move it to offset 0 (`beginFrame`) and set up reading it. */
+  protected abstract startFrame(pos: number): void;
   /** Reads the current frame; returns false when it needs more bytes. */
   protected abstract readFrame(events: DeviceEvent[], eof: boolean): boolean;
   /** Forgets any frame in progress (end of stream). */

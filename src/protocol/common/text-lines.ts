@@ -15,8 +15,28 @@ const TAB = 0x09;
 /** Longest line kept; a longer run of text is cut into lines of this length. */
 export const MAX_TEXT_LINE = 256;
 
+/** What each byte value is to the line reader (`feed` looks it up instead of branching). */
+const BINARY = 0;
+const PRINTABLE = 1;
+const LINE_END = 2;
+const RETURN = 3;
+const CLASS = new Uint8Array(256).fill(BINARY);
+for (let b = 0x20; b < 0x7f; b++) CLASS[b] = PRINTABLE;
+CLASS[TAB] = PRINTABLE;
+CLASS[LF] = LINE_END;
+CLASS[CR] = RETURN;
+
+/** A table of the bytes where `feed` must stop (a frame may start there), one entry per byte value. */
+export function stopTable(bytes: readonly number[]): Uint8Array {
+  const t = new Uint8Array(256);
+  for (const b of bytes) t[b] = 1;
+  return t;
+}
+
 export class TextLineReader {
-  private chars: number[] = [];
+  /** The pending line's characters (never more than MAX_TEXT_LINE: a full line is handed out at once). */
+  private readonly chars = new Uint8Array(MAX_TEXT_LINE);
+  private count = 0;
   /** Raw bytes of the pending line (characters plus any CR seen inside it). */
   private raw = 0;
   /** Bytes judged junk since the last `takeSkipped()`. */
@@ -28,9 +48,83 @@ export class TextLineReader {
   /** Rescanning a broken frame: NULs do not make a boundary until the next line end. */
   private tainted = false;
 
+  /** The line completed by the last `feed`, or null. */
+  line: string | null = null;
+
   /** Bytes retained for the pending line. */
   get pending(): number {
     return this.raw;
+  }
+
+  /**
+   * Feed buf[from, to) as `push` would, byte by byte, but stop before the first byte whose
+   * `stops` entry is set (it is not consumed) and right after a byte that completes a line
+   * (then `line` holds it). Returns the offset reached; `line` is null when no line completed.
+   * Runs of binary bytes — most of what a broken frame's rescan sees — cost one tight loop.
+   */
+  feed(buf: Uint8Array, from: number, to: number, stops: Uint8Array): number {
+    // The state lives in locals for the loop: this runs over every byte of a broken frame's rescan.
+    const chars = this.chars;
+    let count = this.count;
+    let raw = this.raw;
+    let skipped = this.skipped;
+    let clean = this.clean;
+    let line: string | null = null;
+    let i = from;
+    while (i < to) {
+      const b = buf[i]!;
+      if (stops[b] === 1) break;
+      i++;
+      const kind = CLASS[b];
+      if (kind === PRINTABLE) {
+        // Text that did not start at a boundary is thrown away anyway: only count it.
+        if (clean) chars[count] = b;
+        count++;
+        raw++;
+        if (count < MAX_TEXT_LINE) continue;
+        // A full line is cut here and keeps its status (as `push` does).
+        if (clean) {
+          line = this.#text(count);
+          this.lastRaw = raw;
+        } else {
+          skipped += raw;
+        }
+        count = 0;
+        raw = 0;
+        if (line !== null) break;
+      } else if (kind === BINARY) {
+        skipped += raw + 1;
+        raw = 0;
+        count = 0;
+        clean = b === 0x00 && !this.tainted;
+      } else if (kind === LINE_END) {
+        raw++;
+        if (clean) {
+          line = this.#text(count);
+          this.lastRaw = raw;
+        } else {
+          skipped += raw;
+        }
+        count = 0;
+        raw = 0;
+        clean = true;
+        this.tainted = false;
+        if (line !== null) break;
+      } else if (raw > 0) {
+        raw++; // CR inside a line; one before any text is a `\n\r` leftover, consumed
+      }
+    }
+    this.count = count;
+    this.raw = raw;
+    this.skipped = skipped;
+    this.clean = clean;
+    this.line = line;
+    return i;
+  }
+
+  /** The pending characters as a line (trimmed). */
+  #text(count: number): string {
+    return Buffer.from(this.chars.buffer, this.chars.byteOffset, count).toString('latin1').trim();
   }
 
   /**
@@ -45,13 +139,15 @@ export class TextLineReader {
       return null;
     }
     if ((b >= 0x20 && b < 0x7f) || b === TAB) {
-      this.chars.push(b);
+      this.chars[this.count++] = b;
       this.raw++;
-      if (this.chars.length >= MAX_TEXT_LINE) return this.finish(0);
+      if (this.count >= MAX_TEXT_LINE) return this.finish(0);
       return null;
     }
+    // Not text (binary data, line noise): the most common byte in a rescan, so it allocates nothing.
     this.skipped += this.raw + 1;
-    this.reset();
+    this.raw = 0;
+    this.count = 0;
     this.clean = b === 0x00 && !this.tainted;
     return null;
   }
@@ -88,7 +184,7 @@ export class TextLineReader {
 
   private finish(terminator: number): string | null {
     const raw = this.raw + terminator;
-    const text = String.fromCharCode(...this.chars).trim();
+    const text = this.#text(this.count);
     const clean = this.clean;
     this.reset();
     // A forced split keeps the line's status; a line end is a boundary.
@@ -105,7 +201,7 @@ export class TextLineReader {
   }
 
   private reset(): void {
-    this.chars = [];
+    this.count = 0;
     this.raw = 0;
   }
 }
