@@ -11,6 +11,7 @@ import { ArducamDecoder } from '../../src/protocol/arducam/decoder.js';
 import { ArducamMegaDecoder } from '../../src/protocol/arducam-mega/decoder.js';
 import { OpenIrisDecoder } from '../../src/protocol/openiris/decoder.js';
 import type { DeviceDecoder } from './device-helpers.js';
+import { tinyJpeg } from './fuzz-mutate.js';
 import { fixtureJpegs, mulberry32 } from './helpers.js';
 
 export const MAX_FRAME = 64 * 1024;
@@ -99,12 +100,16 @@ export interface Case {
   damaged: Set<number>;
 }
 
-export function buildCase(seed: number): Case {
+/** Case `seed`: one of `framings`, a few framed JPEGs, noise between some, damage to some. */
+export function buildCase(seed: number, framings: readonly Framing[] = FRAMINGS): Case {
   const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const framing = pick(FRAMINGS);
+  const framing = pick(framings);
   const count = 3 + Math.floor(rand() * 5);
-  const sent = Array.from({ length: count }, () => pick(JPEGS));
+  // Half real camera frames (thumbnails, progressive scans, restart markers …), half small ones.
+  const sent = Array.from({ length: count }, () =>
+    rand() < 0.5 ? pick(JPEGS) : tinyJpeg(rand, Math.floor(rand() * 3000)),
+  );
   const damaged = new Set<number>();
   const parts: Buffer[] = [];
   sent.forEach((jpeg, k) => {
