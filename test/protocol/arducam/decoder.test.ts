@@ -17,6 +17,7 @@ import {
 import { ArducamDecoder, arducamLogText } from '../../../src/protocol/arducam/decoder.js';
 import { INPUT_SLICE } from '../../../src/protocol/common/byte-store.js';
 import { decodeEveryChunking, logsOf, peakBuffered } from '../device-helpers.js';
+import { tinyJpeg } from '../fuzz-mutate.js';
 import { digests, fixture, fixtureJpegs, framesOf, mulberry32, summarize } from '../helpers.js';
 
 const jpegs = fixtureJpegs();
@@ -111,6 +112,23 @@ describe('ArducamDecoder hard cases', () => {
       const stream = Buffer.concat([arducamStreamFrame(exif.subarray(0, cut)), arducamStreamFrame(b)]);
       const { events } = decodeEveryChunking(make, stream);
       expect(digests(framesOf(events)), `cut at ${cut}`).toEqual(digests([b]));
+    }
+  });
+
+  it('2016 sketch: the frames right after an EXIF frame cut inside its APP1 are real frames, not its thumbnail', () => {
+    // The APP1 length of the cut frame runs over the frames after it: only the thumbnail its IFD1
+    // declares (that offset, that length) is nested data.
+    const exif = byName('exif-thumb.jpg');
+    const app1 = exif.indexOf(Buffer.from([0xff, 0xe1]));
+    const app1End = app1 + 2 + exif.readUInt16BE(app1 + 2);
+    const thumb = exif.indexOf(Buffer.from([0xff, 0xd8, 0xff]), 2);
+    const r = mulberry32(7);
+    const small = [tinyJpeg(r, 300), tinyJpeg(r, 500), tinyJpeg(r, 200)];
+    for (const cut of [app1 + 200, thumb + 600, thumb + 2000]) {
+      const stream = Buffer.concat([exif.subarray(0, cut), ...small, a]);
+      expect(cut + small.reduce((n, j) => n + j.length, 0), 'inside the claimed APP1').toBeLessThan(app1End);
+      const { events } = decodeEveryChunking(make, stream);
+      expect(digests(framesOf(events)), `cut at ${cut}`).toEqual(digests([...small, a]));
     }
   });
 
