@@ -3,7 +3,7 @@
  * (what the gateway opens as its serial port) to a "host" end (where the test
  * plays the camera). Killing socat is an unplug: both links disappear.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -104,4 +104,46 @@ export class PacedWriter {
     this.#fh = undefined;
     await fh?.close().catch(() => {});
   }
+}
+
+/**
+ * A pty whose device end never reads: socat copies a FIFO into it one way only (`-u`), so what the
+ * gateway writes to `<dir>/<name>` piles up in the kernel until its writes fail with `EAGAIN` (a
+ * device that stopped reading its input). `device` plays the camera: it writes into the FIFO,
+ * paced like a UART, and socat hands that to the gateway.
+ */
+export async function openDeafPty(
+  dir: string,
+  name = 'deaf',
+  bytesPerSecond = 200_000,
+): Promise<{ dev: string; device: PacedWriter; close(): Promise<void> }> {
+  const dev = join(dir, name);
+  const fifo = join(dir, `${name}.fifo`);
+  execFileSync('mkfifo', [fifo]);
+  // Opened first (read-write: it never blocks), so socat's read-only open of the FIFO returns at once.
+  const device = await PacedWriter.open(fifo, bytesPerSecond);
+  const child = spawn('socat', ['-u', `PIPE:${fifo}`, `pty,raw,echo=0,link=${dev}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    stderr += s;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let dead = false;
+  void exited.then(() => {
+    dead = true;
+  });
+  await pollFor(`socat link ${dev} (${stderr})`, () => dead || existsSync(dev), 5000);
+  if (dead) throw new Error(`socat exited: ${stderr}`);
+  return {
+    dev,
+    device,
+    async close() {
+      await device.close();
+      if (!dead) child.kill('SIGTERM');
+      await exited;
+      await pollFor('socat link removed', () => !existsSync(dev), 5000);
+    },
+  };
 }

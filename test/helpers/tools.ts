@@ -48,6 +48,8 @@ export const TOOL_PACKAGES = {
   make: ['make'],
   /** Dropping root for one CLI run (util-linux, on every Debian system). */
   setpriv: ['util-linux'],
+  /** Named pipes: a pty whose device end never reads, `--replay` of a FIFO (coreutils, on every Debian system). */
+  mkfifo: ['coreutils'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type Tool = keyof typeof TOOL_PACKAGES;
