@@ -160,7 +160,8 @@ export class Camera implements CameraHandle {
       protocolSwitches: this.#decoding.switches,
       sensor: this.#controls?.variant ?? null,
       online: this.online,
-      lastError: this.online ? null : (this.source.lastError ?? this.#lastError),
+      // A source can have a problem while it delivers (a recording that stopped): shown then too.
+      lastError: this.source.lastError ?? (this.online ? null : this.#lastError),
       fps: { received: round1(this.#frameMeter.rate(t)), served: round1(this.#viewers.servedFps(t)) },
       kBps: round1(this.#byteMeter.rate(t) / 1000),
       frames: stats.frames,

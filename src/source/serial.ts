@@ -75,6 +75,8 @@ export class SerialSource implements ByteSource {
   #online = false;
   #stopping = false;
   #lastError: string | null = null;
+  /** Why the recording stopped (shown while the port is healthy). */
+  #recordError: string | null = null;
   #retryMs: number;
   #timer: NodeJS.Timeout | undefined;
   #reopens = 0;
@@ -104,7 +106,7 @@ export class SerialSource implements ByteSource {
   }
 
   get lastError(): string | null {
-    return this.#lastError;
+    return this.#lastError ?? this.#recordError;
   }
 
   /** Times the port was reopened after going away. */
@@ -131,13 +133,23 @@ export class SerialSource implements ByteSource {
     if (this.#sink) throw new Error(`serial source ${this.path} already started`);
     this.#sink = sink;
     this.#stopping = false;
+    this.#recordError = null;
     try {
+      // The recording first: a file that cannot be written must not cost a device reset.
+      const record = this.#options.record;
+      if (record) {
+        this.#recorder = await Recorder.open(record, (message) => {
+          this.#recordError = message;
+          this.#log.error(message);
+        });
+      }
       await this.#open(true);
     } catch (err) {
       this.#sink = undefined;
+      await this.#recorder?.close();
+      this.#recorder = undefined;
       throw err;
     }
-    if (this.#options.record) this.#recorder = new Recorder(this.#options.record);
   }
 
   async stop(): Promise<void> {
