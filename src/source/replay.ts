@@ -124,12 +124,22 @@ export class ReplaySource implements ByteSource {
       this.#feedEnded = false;
       this.#lastError = null;
       try {
-        this.#feed = new StreamFeed(this.file, kind.isFIFO(), {
-          end: () => {
-            this.#feedEnded = true;
+        // Read ahead a few ticks' worth at the pace (at least 256 KiB, at most 16 MiB).
+        const ahead = Math.min(
+          16 << 20,
+          Math.max(256 << 10, Math.ceil((this.bytesPerSecond * this.#tickMs) / 250)),
+        );
+        this.#feed = new StreamFeed(
+          this.file,
+          kind.isFIFO(),
+          {
+            end: () => {
+              this.#feedEnded = true;
+            },
+            error: (err) => this.#finish(`cannot read replay file ${this.file}: ${err.message}`),
           },
-          error: (err) => this.#finish(`cannot read replay file ${this.file}: ${err.message}`),
-        });
+          ahead,
+        );
       } catch (err) {
         throw describeReadError(this.file, err);
       }
