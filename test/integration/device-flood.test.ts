@@ -90,7 +90,8 @@ describeWithTools(['mkfifo'], 'a device that floods the gateway with text', () =
   it('60 CAMF log frames of 4 MB each, then frames: refused at their header, nothing kept or printed whole', async () => {
     const huge = encodeCamfFrame({ type: CamfType.Log, payload: Buffer.alloc(4 * 1024 * 1024, 'A'), seq: 1 });
     const enc = new CamfEncoder({ startSeq: 100 });
-    const big = enc.log(`${'B'.repeat(60 * 1024)}`); // legal, and far over what is kept or printed
+    // Legal, far over what is kept or printed, and trying to clear the screen and forge a line.
+    const big = enc.log(`\x1b[2J\rerror: cam0: forged${'B'.repeat(60 * 1024)}`);
     const run = await flood('camf', 'camf', function* () {
       for (let i = 0; i < 60; i++)
         for (let at = 0; at < huge.length; at += 1 << 20) yield huge.subarray(at, at + (1 << 20));
@@ -107,6 +108,8 @@ describeWithTools(['mkfifo'], 'a device that floods the gateway with text', () =
     expect(run.peak, `peak RSS ${(run.peak / 1e6).toFixed(0)} MB`).toBeLessThan(200 * 1024 * 1024);
     expect(run.stderr.length).toBeLessThan(1024 * 1024);
     expect(run.stderr).toMatch(/\d+ device lines suppressed/);
+    expect(run.stderr).toContain('\\x1b[2J\\x0derror: cam0: forged');
+    expect(run.stderr).not.toMatch(/\x1b|\r/);
   });
 
   it('100 MB of ArduCAM text without a line end, then a frame: bounded memory, bounded stderr', async () => {
