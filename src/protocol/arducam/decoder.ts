@@ -15,7 +15,6 @@
  */
 
 import { TextFrameDecoder } from '../common/text-frame-decoder.js';
-import { stopTable } from '../common/text-lines.js';
 import { declaredThumbnail } from '../jpeg/info.js';
 import { JpegWalker } from '../jpeg/walker.js';
 import type { DeviceEvent } from '../types.js';
@@ -68,7 +67,7 @@ export class ArducamDecoder extends TextFrameDecoder {
     this.nested = [];
   }
 
-  protected readonly frameStarts = stopTable([0xff]);
+  protected readonly frameNeedles = [Buffer.of(0xff, 0xd8)];
 
   /** `FF D8` starts a JPEG. */
   protected frameAt(pos: number): 'yes' | 'no' | 'maybe' {

@@ -16,7 +16,7 @@ import {
   emptyStats,
 } from '../types.js';
 import { ByteStore, INPUT_SLICE } from './byte-store.js';
-import { TextLineReader } from './text-lines.js';
+import { stopTable, TextLineReader } from './text-lines.js';
 
 export abstract class TextFrameDecoder implements Decoder {
   abstract readonly protocol: string;
@@ -59,7 +59,10 @@ export abstract class TextFrameDecoder implements Decoder {
 
   /**
    * Reads text until a frame starts (`inFrame()` becomes true) or the bytes run out: runs of text
-   * and junk go through the line reader in bulk, stopping only where a frame may start.
+   * and junk go through the line reader in bulk, stopping only where a frame may start. Junk (a
+   * line that did not start at a boundary, the bytes of a broken frame being rescanned) cannot
+   * become text before the next line end (or NUL), so the scan jumps there, or to the next frame
+   * start, with `indexOf`.
    */
   protected readText(events: DeviceEvent[], eof: boolean): void {
     const store = this.store;
@@ -67,9 +70,19 @@ export abstract class TextFrameDecoder implements Decoder {
     const base = store.base;
     const buf = store.buffer;
     const text = this.text;
+    this.#stops ??= stopTable(this.frameNeedles.map((n) => n[0]!));
     let pos = this.pos;
     while (pos < len) {
-      pos = text.feed(buf, base + pos, base + len, this.frameStarts) - base;
+      const junk = text.junkUntil;
+      if (junk !== 0) {
+        const next = this.#nextBoundary(buf, base + pos, base + len, junk === 2) - base;
+        if (next > pos) {
+          text.skipJunk(buf, base + pos, base + next);
+          pos = next;
+          continue;
+        }
+      }
+      pos = text.feed(buf, base + pos, base + len, this.#stops) - base;
       if (text.line !== null) {
         this.onLine(text.line, events);
         continue;
@@ -86,6 +99,26 @@ export abstract class TextFrameDecoder implements Decoder {
       if (line !== null) this.onLine(line, events);
     }
     this.consumeText(pos);
+  }
+
+  /** The first LF, CR, frame start (or NUL) in buf[from, end) (a start cut by `end` counts), else `end`. */
+  #nextBoundary(buf: Buffer, from: number, end: number, nul: boolean): number {
+    const view = buf.subarray(from, end);
+    let next = view.indexOf(0x0a);
+    if (next < 0) next = view.length;
+    for (const stop of nul ? [0x0d, 0x00] : [0x0d]) {
+      const at = view.indexOf(stop);
+      if (at >= 0 && at < next) next = at;
+    }
+    let longest = 1;
+    for (const needle of this.frameNeedles) {
+      const at = view.indexOf(needle);
+      if (at >= 0 && at < next) next = at;
+      longest = Math.max(longest, needle.length);
+    }
+    // A frame start may begin in the last bytes, cut by the end of what arrived.
+    if (next === view.length) next = Math.max(0, view.length - (longest - 1));
+    return from + next;
   }
 
   /** A completed line of text between frames: two or more characters become a log event. */
@@ -120,9 +153,11 @@ export abstract class TextFrameDecoder implements Decoder {
   protected inFrame(): boolean {
     return this.framing;
   }
-  /** The bytes a frame can start with (`stopTable`): text reading stops at each and asks `frameAt`. */
-  protected abstract readonly frameStarts: Uint8Array;
-  /** Whether a frame starts at store offset `pos` (one of `frameStarts`); `maybe`: too few bytes yet to tell. */
+  /** The byte sequences a frame starts with: `frameAt` says 'yes' exactly where one stands. */
+  protected abstract readonly frameNeedles: readonly Buffer[];
+  /** The first bytes of `frameNeedles`: where text reading stops to ask `frameAt`. */
+  #stops: Uint8Array | undefined;
+  /** Whether a frame starts at store offset `pos` (where one of `frameNeedles` begins); `maybe`: too few bytes yet to tell. */
   protected abstract frameAt(pos: number): 'yes' | 'no' | 'maybe';
   /** A frame starts at store offset `pos`: move it to offset 0 (`beginFrame`) and set up reading it. */
   protected abstract startFrame(pos: number): void;

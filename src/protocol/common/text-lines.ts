@@ -44,12 +44,45 @@ export class TextLineReader {
   /** Raw byte count of the line returned by the last `push` (terminator included). */
   lastRaw = 0;
   /** The pending line started at a boundary. */
-  private clean = true;
+  #clean = true;
   /** Rescanning a broken frame: NULs do not make a boundary until the next line end. */
-  private tainted = false;
+  #tainted = false;
 
   /** The line completed by the last `feed`, or null. */
   line: string | null = null;
+
+  /**
+   * What can end the junk being read (a pending line that did not start at a boundary): a line
+   * end, a frame start, and, unless a broken frame is being rescanned, a NUL. 0 when a line is
+   * being read (every byte counts); 1: junk until a line end; 2: junk until a line end or a NUL.
+   */
+  get junkUntil(): 0 | 1 | 2 {
+    return this.#clean ? 0 : this.#tainted ? 1 : 2;
+  }
+
+  /**
+   * buf[from, to) while `junkUntil` is not 0, holding none of what ends it: none of it can be text. Leaves
+   * the reader exactly as `push`ing it byte by byte would (the trailing printable run still
+   * pending, cut every MAX_TEXT_LINE characters), at the cost of one look at that run.
+   */
+  skipJunk(buf: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    let k = 0;
+    while (k < n && CLASS[buf[to - 1 - k]!] === PRINTABLE) k++;
+    let pending: number;
+    if (k < n) {
+      pending = k % MAX_TEXT_LINE; // a binary byte reset the line; what follows it is pending
+      this.count = pending;
+    } else if (this.count + n >= MAX_TEXT_LINE) {
+      pending = (this.count + n) % MAX_TEXT_LINE; // cut as it grew
+      this.count = pending;
+    } else {
+      pending = this.raw + n;
+      this.count += n;
+    }
+    this.skipped += this.raw + n - pending;
+    this.raw = pending;
+  }
 
   /** Bytes retained for the pending line. */
   get pending(): number {
@@ -68,7 +101,7 @@ export class TextLineReader {
     let count = this.count;
     let raw = this.raw;
     let skipped = this.skipped;
-    let clean = this.clean;
+    let clean = this.#clean;
     let line: string | null = null;
     let i = from;
     while (i < to) {
@@ -96,7 +129,7 @@ export class TextLineReader {
         skipped += raw + 1;
         raw = 0;
         count = 0;
-        clean = b === 0x00 && !this.tainted;
+        clean = b === 0x00 && !this.#tainted;
       } else if (kind === LINE_END) {
         raw++;
         if (clean) {
@@ -108,7 +141,7 @@ export class TextLineReader {
         count = 0;
         raw = 0;
         clean = true;
-        this.tainted = false;
+        this.#tainted = false;
         if (line !== null) break;
       } else if (raw > 0) {
         raw++; // CR inside a line; one before any text is a `\n\r` leftover, consumed
@@ -117,7 +150,7 @@ export class TextLineReader {
     this.count = count;
     this.raw = raw;
     this.skipped = skipped;
-    this.clean = clean;
+    this.#clean = clean;
     this.line = line;
     return i;
   }
@@ -148,20 +181,20 @@ export class TextLineReader {
     this.skipped += this.raw + 1;
     this.raw = 0;
     this.count = 0;
-    this.clean = b === 0x00 && !this.tainted;
+    this.#clean = b === 0x00 && !this.#tainted;
     return null;
   }
 
   /** A frame or packet just ended: text may start here. */
   boundary(): void {
-    this.clean = true;
-    this.tainted = false;
+    this.#clean = true;
+    this.#tainted = false;
   }
 
   /** Rescanning bytes of a broken frame: text only counts after the next boundary. */
   taint(): void {
-    this.clean = false;
-    this.tainted = true;
+    this.#clean = false;
+    this.#tainted = true;
   }
 
   /** The pending partial line is junk (a frame started in the middle of it). */
@@ -185,12 +218,12 @@ export class TextLineReader {
   private finish(terminator: number): string | null {
     const raw = this.raw + terminator;
     const text = this.#text(this.count);
-    const clean = this.clean;
+    const clean = this.#clean;
     this.reset();
     // A forced split keeps the line's status; a line end is a boundary.
     if (terminator > 0) {
-      this.clean = true;
-      this.tainted = false;
+      this.#clean = true;
+      this.#tainted = false;
     }
     if (!clean) {
       this.skipped += raw;

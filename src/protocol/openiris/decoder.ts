@@ -11,7 +11,6 @@
  * 64 KiB or more cannot be framed by this firmware and are lost.
  */
 import { TextFrameDecoder } from '../common/text-frame-decoder.js';
-import { stopTable } from '../common/text-lines.js';
 import { JpegWalker } from '../jpeg/walker.js';
 import type { DeviceEvent } from '../types.js';
 
@@ -30,7 +29,7 @@ export function openIrisCommand(command: string, data: Record<string, unknown> =
 
 export class OpenIrisDecoder extends TextFrameDecoder {
   readonly protocol = 'openiris' as const;
-  protected readonly frameStarts = stopTable([OPENIRIS_HEADER[0]!]);
+  protected readonly frameNeedles = [Buffer.from(OPENIRIS_HEADER)];
 
   private readonly walker = new JpegWalker();
   /** Store offset up to which the payload of the frame at offset 0 has been walked. */
