@@ -38,26 +38,27 @@ export function tinyJpeg(r: Rand, entropy: number): Buffer {
     Buffer.from([0]),
   ]);
   const sos = Buffer.from([0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]);
-  const scan: number[] = [];
-  for (let i = 0; i < entropy; i++) {
-    const b = Math.floor(r() * 256);
-    scan.push(b);
-    if (b === 0xff) scan.push(0x00);
+  const raw = randomBytes(r, entropy);
+  let ffs = 0;
+  for (let i = 0; i < raw.length; i++) if (raw[i] === 0xff) ffs++;
+  const scan = Buffer.allocUnsafe(raw.length + ffs);
+  for (let i = 0, j = 0; i < raw.length; i++) {
+    scan[j++] = raw[i]!;
+    if (raw[i] === 0xff) scan[j++] = 0x00;
   }
-  return Buffer.concat([
-    Buffer.from([0xff, 0xd8]),
-    dqt,
-    sof,
-    dht,
-    sos,
-    Buffer.from(scan),
-    Buffer.from([0xff, 0xd9]),
-  ]);
+  return Buffer.concat([Buffer.from([0xff, 0xd8]), dqt, sof, dht, sos, scan, Buffer.from([0xff, 0xd9])]);
 }
 
+/** `n` random bytes, four from each draw. */
 export function randomBytes(r: Rand, n: number): Buffer {
   const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) b[i] = Math.floor(r() * 256);
+  for (let i = 0; i < n; i += 4) {
+    const v = Math.floor(r() * 0x1_0000_0000);
+    b[i] = v & 0xff;
+    if (i + 1 < n) b[i + 1] = (v >>> 8) & 0xff;
+    if (i + 2 < n) b[i + 2] = (v >>> 16) & 0xff;
+    if (i + 3 < n) b[i + 3] = v >>> 24;
+  }
   return b;
 }
 
