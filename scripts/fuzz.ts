@@ -106,18 +106,22 @@ async function main(): Promise<number> {
   const workers = Array.from({ length: threads }, () => new Worker(WORKER_BOOT, { eval: true }));
   const started = performance.now();
   let failed = 0;
+  let cpuTotal = 0;
   try {
     for (const target of targets) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const r = await runTarget(workers, target, seed, cases);
       const s = (performance.now() - t0) / 1000;
+      // CPU time of all this process's threads: what the cases cost, whatever else runs on the machine.
+      const c = process.cpuUsage(c0);
+      const cpu = (c.user + c.system) / 1e6;
       failed += r.failed;
+      cpuTotal += cpu;
+      const rate = Math.round(r.cases / s);
+      const each = ((cpu / r.cases) * 1e6).toFixed(0);
       console.log(
-        `${target.padEnd(20)} ${String(r.cases).padStart(9)} cases ${s.toFixed(1).padStart(7)} s ${Math.round(
-          r.cases / s,
-        )
-          .toString()
-          .padStart(7)} cases/s  ${r.failed} failed`,
+        `${target.padEnd(20)} ${String(r.cases).padStart(8)} cases ${s.toFixed(1).padStart(6)} s ${String(rate).padStart(6)} cases/s  CPU ${cpu.toFixed(1)} s (${each} µs a case)  ${r.failed} failed`,
       );
       for (const v of r.violations) console.log(`  ${v}`);
     }
@@ -126,7 +130,7 @@ async function main(): Promise<number> {
   }
   const s = (performance.now() - started) / 1000;
   console.log(
-    `total: ${targets.length} targets in ${s.toFixed(1)} s, ${failed} case${failed === 1 ? '' : 's'} with violations; load average ${load()}`,
+    `total: ${targets.length} targets in ${s.toFixed(1)} s, CPU ${cpuTotal.toFixed(1)} s (${(cpuTotal / threads).toFixed(1)} s of each of ${threads} cores), ${failed} case${failed === 1 ? '' : 's'} with violations; load average ${load()}`,
   );
   return failed > 0 ? 1 : 0;
 }

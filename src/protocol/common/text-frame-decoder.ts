@@ -16,7 +16,11 @@ import {
   emptyStats,
 } from '../types.js';
 import { ByteStore, INPUT_SLICE } from './byte-store.js';
+import { NextOf } from './next-of.js';
 import { stopTable, TextLineReader } from './text-lines.js';
+
+/** The NUL pattern's bit in the boundary mask: a NUL ends junk only outside a rescan. */
+const NUL_BIT = 1 << 2;
 
 export abstract class TextFrameDecoder implements Decoder {
   abstract readonly protocol: string;
@@ -71,11 +75,14 @@ export abstract class TextFrameDecoder implements Decoder {
     const buf = store.buffer;
     const text = this.text;
     this.#stops ??= stopTable(this.frameNeedles.map((n) => n[0]!));
+    this.#boundaries ??= new NextOf([0x0a, 0x0d, 0x00, ...this.frameNeedles]);
+    this.#longestNeedle = Math.max(...this.frameNeedles.map((n) => n.length));
+    this.#boundaries.reset(buf, base + len);
     let pos = this.pos;
     while (pos < len) {
       const junk = text.junkUntil;
       if (junk !== 0) {
-        const next = this.#nextBoundary(buf, base + pos, base + len, junk === 2) - base;
+        const next = this.#nextBoundary(base + pos, base + len, junk === 2) - base;
         if (next > pos) {
           text.skipJunk(buf, base + pos, base + next);
           pos = next;
@@ -102,23 +109,11 @@ export abstract class TextFrameDecoder implements Decoder {
   }
 
   /** The first LF, CR, frame start (or NUL) in buf[from, end) (a start cut by `end` counts), else `end`. */
-  #nextBoundary(buf: Buffer, from: number, end: number, nul: boolean): number {
-    const view = buf.subarray(from, end);
-    let next = view.indexOf(0x0a);
-    if (next < 0) next = view.length;
-    for (const stop of nul ? [0x0d, 0x00] : [0x0d]) {
-      const at = view.indexOf(stop);
-      if (at >= 0 && at < next) next = at;
-    }
-    let longest = 1;
-    for (const needle of this.frameNeedles) {
-      const at = view.indexOf(needle);
-      if (at >= 0 && at < next) next = at;
-      longest = Math.max(longest, needle.length);
-    }
+  #nextBoundary(from: number, end: number, nul: boolean): number {
+    const boundaries = this.#boundaries!;
+    const next = boundaries.next(from, nul ? ~0 : ~NUL_BIT);
     // A frame start may begin in the last bytes, cut by the end of what arrived.
-    if (next === view.length) next = Math.max(0, view.length - (longest - 1));
-    return from + next;
+    return next < end ? next : Math.max(from, end - (this.#longestNeedle - 1));
   }
 
   /** A completed line of text between frames: two or more characters become a log event. */
@@ -157,6 +152,9 @@ export abstract class TextFrameDecoder implements Decoder {
   protected abstract readonly frameNeedles: readonly Buffer[];
   /** The first bytes of `frameNeedles`: where text reading stops to ask `frameAt`. */
   #stops: Uint8Array | undefined;
+  /** Line ends, NUL and frame starts, found while junk is skipped. */
+  #boundaries: NextOf | undefined;
+  #longestNeedle = 1;
   /** Whether a frame starts at store offset `pos` (where one of `frameNeedles` begins); `maybe`: too few bytes yet to tell. */
   protected abstract frameAt(pos: number): 'yes' | 'no' | 'maybe';
   /** A frame starts at store offset `pos`: move it to offset 0 (`beginFrame`) and set up reading it. */
