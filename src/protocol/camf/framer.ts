@@ -12,7 +12,14 @@ import {
 } from '../types.js';
 import { crc32 as crc32Imported } from './crc32.js';
 import { CAMF_HEADER_BYTES, CAMF_MAGIC, CAMF_TRAILER_BYTES } from './frame.js';
-import { BAD_HEADER_CRC, checkHeaderAt, NestedFrameSearch, OVERSIZED } from './nested.js';
+import {
+  BAD_HEADER_CRC,
+  checkHeaderAt,
+  isMagicPrefix,
+  magicTail,
+  NestedFrameSearch,
+  OVERSIZED,
+} from './frame-checks.js';
 
 // Hot-path helpers bound once: under a loader that compiles ESM imports to getters (tsx, used by
 // `npm run bench`) a per-call namespace lookup is a measurable part of a 64-byte push.
@@ -48,7 +55,7 @@ function asBuffer(chunk: Uint8Array): Buffer {
  * cost frame k+1; seq gaps are device drops, seq going backwards a restart; unknown types
  * are skipped by length; memory is bounded by maxFrameBytes + overhead. A frame whose claimed
  * bytes turn out to hold a whole valid frame (a length that lies, CRC and all) is given up as
- * truncated as soon as that frame is complete, and its bytes are rescanned (nested.ts).
+ * truncated as soon as that frame is complete, and its bytes are rescanned (frame-checks.ts).
  */
 export abstract class CamfFramer<E> {
   readonly stats: DecoderStats = emptyStats();
@@ -347,16 +354,4 @@ export abstract class CamfFramer<E> {
       this.onRestart(out);
     }
   }
-}
-
-/** Offset of a magic prefix ('C', 'CA', 'CAM') ending exactly at `to`, or `to`. */
-function magicTail(data: Uint8Array, from: number, to: number): number {
-  for (let k = Math.min(3, to - from); k > 0; k--) if (isMagicPrefix(data, to - k, to)) return to - k;
-  return to;
-}
-
-function isMagicPrefix(data: Uint8Array, from: number, to: number): boolean {
-  const n = Math.min(to - from, 4);
-  for (let i = 0; i < n; i++) if (data[from + i] !== CAMF_MAGIC[i]) return false;
-  return true;
 }

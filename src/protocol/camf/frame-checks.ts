@@ -1,6 +1,7 @@
 /**
- * Checks of CAMF frames that need no decoder state: one header, one payload CRC, and the search
- * for a whole frame inside another frame's claimed bytes — the sign of a length that lies. A
+ * Checks of CAMF bytes that need no decoder state: a magic prefix, one header, one payload CRC,
+ * and the search for a whole frame inside another frame's claimed bytes — the sign of a length
+ * that lies. A
  * header with a valid CRC but a lying length (up to `maxFrameBytes`, 4 MiB by default) would
  * otherwise hold the video for the whole claimed length (25 s at 2 Mbaud); real frames keep
  * arriving inside it, and the first one that is whole, both CRCs good, ends the claim.
@@ -97,4 +98,16 @@ export class NestedFrameSearch {
       this.#end = m + size;
     }
   }
+}
+
+/** Offset of a magic prefix ('C', 'CA', 'CAM') ending exactly at `to`, or `to`. */
+export function magicTail(data: Uint8Array, from: number, to: number): number {
+  for (let k = Math.min(3, to - from); k > 0; k--) if (isMagicPrefix(data, to - k, to)) return to - k;
+  return to;
+}
+
+export function isMagicPrefix(data: Uint8Array, from: number, to: number): boolean {
+  const n = Math.min(to - from, 4);
+  for (let i = 0; i < n; i++) if (data[from + i] !== CAMF_MAGIC[i]) return false;
+  return true;
 }
