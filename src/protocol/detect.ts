@@ -103,7 +103,7 @@ export class AutoDecoder implements Decoder<CameraEvent> {
     }
     this.#options = { maxFrameBytes };
     this.#window = window;
-    this.#buf = Buffer.allocUnsafe(Math.min(window, 16 * 1024));
+    this.#buf = Buffer.allocUnsafe(Math.min(window, 4096));
     const candidates: Candidate[] = [];
     for (const p of PROTOCOLS) {
       if (!p.signature) continue;

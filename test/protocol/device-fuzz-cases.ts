@@ -105,10 +105,10 @@ export function buildCase(seed: number, framings: readonly Framing[] = FRAMINGS)
   const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const framing = pick(framings);
-  const count = 3 + Math.floor(rand() * 5);
-  // Half real camera frames (thumbnails, progressive scans, restart markers …), half small ones.
+  const count = 2 + Math.floor(rand() * 5);
+  // A third real camera frames (thumbnails, progressive scans, restart markers …), the rest small ones.
   const sent = Array.from({ length: count }, () =>
-    rand() < 0.5 ? pick(JPEGS) : tinyJpeg(rand, Math.floor(rand() * 3000)),
+    rand() < 0.35 ? pick(JPEGS) : tinyJpeg(rand, Math.floor(rand() * 3000)),
   );
   const damaged = new Set<number>();
   const parts: Buffer[] = [];

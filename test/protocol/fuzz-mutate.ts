@@ -223,7 +223,7 @@ export function jpegStream(r: Rand): Stream {
   }
   const n = int(r, 2, 6);
   for (let k = 0; k < n; k++) {
-    const j = pick(r, REAL_JPEGS);
+    const j = r() < 0.5 ? pick(r, REAL_JPEGS) : tinyJpeg(r, int(r, 0, 2000));
     parts.push(j);
     spans.push([at, at + j.length]);
     at += j.length;

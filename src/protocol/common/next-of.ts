@@ -16,7 +16,10 @@ export class NextOf {
     this.#at = patterns.map(() => -2);
   }
 
-  /** A new scan of buf[…, end). */
+  /**
+   * A new scan of buf[…, end). Bytes after `end` may be searched but never found: a pattern
+   * starting before `end` and ending after it can be reported (the caller checks what is there).
+   */
   reset(buf: Buffer, end: number): void {
     this.#buf = buf;
     this.#end = end;
@@ -31,8 +34,9 @@ export class NextOf {
       let at = this.#at[k]!;
       if (at === -1) continue;
       if (at < from) {
-        const i = this.#buf.subarray(from, this.#end).indexOf(this.#patterns[k]!);
-        at = i < 0 ? -1 : from + i;
+        // Searched in the whole buffer (no view to allocate); a find past the end does not count.
+        at = this.#buf.indexOf(this.#patterns[k]!, from);
+        if (at >= this.#end) at = -1;
         this.#at[k] = at;
         if (at < 0) continue;
       }

@@ -22,6 +22,11 @@ import { stopTable, TextLineReader } from './text-lines.js';
 /** The NUL pattern's bit in the boundary mask: a NUL ends junk only outside a rescan. */
 const NUL_BIT = 1 << 2;
 
+/** After a NUL, a byte that makes it junk again at once: neither text, nor TAB, LF, CR or another NUL. */
+function isJunkAfterNul(b: number): boolean {
+  return b !== 0x00 && b !== 0x09 && b !== 0x0a && b !== 0x0d && (b < 0x20 || b > 0x7e);
+}
+
 export abstract class TextFrameDecoder implements Decoder {
   abstract readonly protocol: string;
   readonly stats: DecoderStats = emptyStats();
@@ -43,6 +48,12 @@ export abstract class TextFrameDecoder implements Decoder {
   push(chunk: Uint8Array): DeviceEvent[] {
     const events: DeviceEvent[] = [];
     this.stats.bytesIn += chunk.length;
+    if (chunk.length <= INPUT_SLICE) {
+      // A serial port's read: no view to make.
+      this.store.append(chunk);
+      this.run(events, false);
+      return events;
+    }
     for (let off = 0; off < chunk.length; off += INPUT_SLICE) {
       this.store.append(chunk.subarray(off, Math.min(chunk.length, off + INPUT_SLICE)));
       this.run(events, false);
@@ -74,27 +85,31 @@ export abstract class TextFrameDecoder implements Decoder {
     const base = store.base;
     const buf = store.buffer;
     const text = this.text;
-    this.#stops ??= stopTable(this.frameNeedles.map((n) => n[0]!));
-    this.#boundaries ??= new NextOf([0x0a, 0x0d, 0x00, ...this.frameNeedles]);
-    this.#longestNeedle = Math.max(...this.frameNeedles.map((n) => n.length));
-    this.#boundaries.reset(buf, base + len);
+    if (!this.#stops) {
+      this.#stops = stopTable(this.frameNeedles.map((n) => n[0]!));
+      this.#boundaries = new NextOf([0x0a, 0x0d, 0x00, ...this.frameNeedles]);
+      this.#longestNeedle = Math.max(...this.frameNeedles.map((n) => n.length));
+    }
+    this.#boundaries!.reset(buf, base + len);
+    const stops = this.#stops;
     let pos = this.pos;
     while (pos < len) {
       const junk = text.junkUntil;
       if (junk !== 0) {
-        const next = this.#nextBoundary(base + pos, base + len, junk === 2) - base;
+        const next = this.#nextBoundary(buf, base + pos, base + len, junk === 2) - base;
         if (next > pos) {
           text.skipJunk(buf, base + pos, base + next);
           pos = next;
           continue;
         }
       }
-      pos = text.feed(buf, base + pos, base + len, this.#stops) - base;
+      pos = text.feed(buf, base + pos, base + len, stops) - base;
       if (text.line !== null) {
         this.onLine(text.line, events);
         continue;
       }
       if (pos >= len) break;
+      if (stops[buf[base + pos]!] !== 1) continue; // junk starts: jump over it
       const start = this.frameAt(pos);
       if (start === 'yes') {
         this.startFrame(pos);
@@ -108,10 +123,17 @@ export abstract class TextFrameDecoder implements Decoder {
     this.consumeText(pos);
   }
 
-  /** The first LF, CR, frame start (or NUL) in buf[from, end) (a start cut by `end` counts), else `end`. */
-  #nextBoundary(from: number, end: number, nul: boolean): number {
+  /**
+   * The first LF, CR, frame start (or NUL that may start text) in buf[from, end) (a start cut by
+   * `end` counts), else `end`. A NUL followed by more junk changes nothing (JPEG data is full of
+   * `FF 00`): only one followed by text, a line end or the end is a boundary.
+   */
+  #nextBoundary(buf: Buffer, from: number, end: number, nul: boolean): number {
     const boundaries = this.#boundaries!;
-    const next = boundaries.next(from, nul ? ~0 : ~NUL_BIT);
+    let next = boundaries.next(from, nul ? ~0 : ~NUL_BIT);
+    while (nul && next + 1 < end && buf[next] === 0x00 && isJunkAfterNul(buf[next + 1]!)) {
+      next = boundaries.next(next + 1, ~0);
+    }
     // A frame start may begin in the last bytes, cut by the end of what arrived.
     return next < end ? next : Math.max(from, end - (this.#longestNeedle - 1));
   }

@@ -91,8 +91,9 @@ export class TextLineReader {
 
   /**
    * Feed buf[from, to) as `push` would, byte by byte, but stop before the first byte whose
-   * `stops` entry is set (it is not consumed) and right after a byte that completes a line
-   * (then `line` holds it). Returns the offset reached; `line` is null when no line completed.
+   * `stops` entry is set (it is not consumed), right after a byte that completes a line (then
+   * `line` holds it), and right after a byte that turns what follows into junk (`junkUntil`).
+   * Returns the offset reached; `line` is null when no line completed.
    * Runs of binary bytes — most of what a broken frame's rescan sees — cost one tight loop.
    */
   feed(buf: Uint8Array, from: number, to: number, stops: Uint8Array): number {
@@ -130,6 +131,8 @@ export class TextLineReader {
         raw = 0;
         count = 0;
         clean = b === 0x00 && !this.#tainted;
+        // Junk from here on: the caller can jump over it (`skipJunk`) instead of reading on.
+        if (!clean) break;
       } else if (kind === LINE_END) {
         raw++;
         if (clean) {
