@@ -163,6 +163,33 @@ export function mutate(s: Stream, r: Rand, lie: Lie, foreign = true): void {
   }
 }
 
+/**
+ * `n` frames (`frame(k)`: frame k's bytes), sometimes after an ESP32 boot log, each followed by
+ * `junk(k)` when that gives bytes; the spans say where each frame lies.
+ */
+function framedStream(
+  r: Rand,
+  n: number,
+  frame: (k: number) => Buffer,
+  junk: (k: number) => Buffer | undefined,
+): Stream {
+  const parts: Buffer[] = r() < 0.3 ? [Buffer.from(ESP32_BOOT_LOG, 'latin1')] : [];
+  const spans: [number, number][] = [];
+  let at = parts[0]?.length ?? 0;
+  for (let k = 0; k < n; k++) {
+    const f = frame(k);
+    parts.push(f);
+    spans.push([at, at + f.length]);
+    at += f.length;
+    const j = junk(k);
+    if (j) {
+      parts.push(j);
+      at += j.length;
+    }
+  }
+  return { bytes: Buffer.concat(parts), spans, touched: new Set(), log: [] };
+}
+
 // ---------------------------------------------------------------------------------------- CAMF
 
 export interface CamfStream extends Stream {
@@ -170,32 +197,24 @@ export interface CamfStream extends Stream {
   sent: Map<number, Buffer>;
 }
 
-/** A few CAMF frames of real JPEGs, sometimes after an ESP32 boot log, sometimes with junk between. */
+/** A few CAMF frames of real or small JPEGs, sometimes after an ESP32 boot log, sometimes with junk between. */
 export function camfStream(r: Rand, foreign: boolean): CamfStream {
   const enc = new CamfEncoder({ startSeq: int(r, 0, 1000), clockUs: () => 0 });
-  const parts: Buffer[] = [];
-  const spans: [number, number][] = [];
   const sent = new Map<number, Buffer>();
-  let at = 0;
-  if (r() < 0.3) {
-    parts.push(Buffer.from(ESP32_BOOT_LOG, 'latin1'));
-    at += ESP32_BOOT_LOG.length;
-  }
-  const n = int(r, 2, 7);
-  for (let k = 0; k < n; k++) {
-    const payload = r() < 0.3 ? pick(r, REAL_JPEGS) : tinyJpeg(r, int(r, 0, 600));
-    sent.set(enc.nextSeq, payload);
-    const f = enc.jpeg(payload, k * 1000);
-    parts.push(f);
-    spans.push([at, at + f.length]);
-    at += f.length;
-    if (r() < 0.3) {
-      const junk = r() < 0.5 ? headerShapedJunk(r, foreign) : randomBytes(r, int(r, 1, 40));
-      parts.push(junk);
-      at += junk.length;
-    }
-  }
-  return { bytes: Buffer.concat(parts), spans, touched: new Set(), log: [], sent };
+  const stream = framedStream(
+    r,
+    int(r, 2, 7),
+    (k) => {
+      const payload = r() < 0.3 ? pick(r, REAL_JPEGS) : tinyJpeg(r, int(r, 0, 600));
+      sent.set(enc.nextSeq, payload);
+      return enc.jpeg(payload, k * 1000);
+    },
+    () => {
+      if (r() >= 0.3) return undefined;
+      return r() < 0.5 ? headerShapedJunk(r, foreign) : randomBytes(r, int(r, 1, 40));
+    },
+  );
+  return { ...stream, sent };
 }
 
 /** A header whose length field lies (header CRC recomputed, so only the payload CRC can tell). */
@@ -212,33 +231,18 @@ export function camfLie(s: Stream, k: number, r: Rand): void {
 
 // ---------------------------------------------------------------------------------------- JPEG
 
-/** A few real JPEGs back to back, sometimes after a boot log, with text or junk between some. */
+/** A few real or small JPEGs back to back, sometimes after a boot log, with text or junk between some. */
 export function jpegStream(r: Rand): Stream {
-  const parts: Buffer[] = [];
-  const spans: [number, number][] = [];
-  let at = 0;
-  if (r() < 0.3) {
-    parts.push(Buffer.from(ESP32_BOOT_LOG, 'latin1'));
-    at += ESP32_BOOT_LOG.length;
-  }
-  const n = int(r, 2, 6);
-  for (let k = 0; k < n; k++) {
-    const j = r() < 0.5 ? pick(r, REAL_JPEGS) : tinyJpeg(r, int(r, 0, 2000));
-    parts.push(j);
-    spans.push([at, at + j.length]);
-    at += j.length;
-    if (r() < 0.5) {
-      const junk =
-        r() < 0.5
-          ? Buffer.from(`I (${k}) cam: frame ${k}\r\n`)
-          : r() < 0.5
-            ? headerShapedJunk(r)
-            : randomBytes(r, 20);
-      parts.push(junk);
-      at += junk.length;
-    }
-  }
-  return { bytes: Buffer.concat(parts), spans, touched: new Set(), log: [] };
+  return framedStream(
+    r,
+    int(r, 2, 6),
+    () => (r() < 0.5 ? pick(r, REAL_JPEGS) : tinyJpeg(r, int(r, 0, 2000))),
+    (k) => {
+      if (r() >= 0.5) return undefined;
+      if (r() < 0.5) return Buffer.from(`I (${k}) cam: frame ${k}\r\n`);
+      return r() < 0.5 ? headerShapedJunk(r) : randomBytes(r, 20);
+    },
+  );
 }
 
 /** Make a segment length of frame k lie. */

@@ -116,16 +116,7 @@ export class TextLineReader {
         count++;
         raw++;
         if (count < MAX_TEXT_LINE) continue;
-        // A full line is cut here and keeps its status (as `push` does).
-        if (clean) {
-          line = this.#text(count);
-          this.lastRaw = raw;
-        } else {
-          skipped += raw;
-        }
-        count = 0;
-        raw = 0;
-        if (line !== null) break;
+        // A full line: cut here, it keeps its status (as `push` does).
       } else if (kind === BINARY) {
         skipped += raw + 1;
         raw = 0;
@@ -133,22 +124,27 @@ export class TextLineReader {
         clean = b === 0x00 && !this.#tainted;
         // Junk from here on: the caller can jump over it (`skipJunk`) instead of reading on.
         if (!clean) break;
+        continue;
       } else if (kind === LINE_END) {
         raw++;
-        if (clean) {
-          line = this.#text(count);
-          this.lastRaw = raw;
-        } else {
-          skipped += raw;
-        }
-        count = 0;
-        raw = 0;
+      } else {
+        if (raw > 0) raw++; // CR inside a line; one before any text is a `\n\r` leftover, consumed
+        continue;
+      }
+      // A line ends here (cut, or at LF, after which text may start).
+      if (clean) {
+        line = this.#text(count);
+        this.lastRaw = raw;
+      } else {
+        skipped += raw;
+      }
+      count = 0;
+      raw = 0;
+      if (kind === LINE_END) {
         clean = true;
         this.#tainted = false;
-        if (line !== null) break;
-      } else if (raw > 0) {
-        raw++; // CR inside a line; one before any text is a `\n\r` leftover, consumed
       }
+      if (line !== null) break;
     }
     this.count = count;
     this.raw = raw;
