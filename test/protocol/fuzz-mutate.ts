@@ -127,7 +127,14 @@ export function mutate(s: Stream, r: Rand, lie: Lie, foreign = true): void {
     }
     case 'drop': {
       const n = Math.min(len - at, int(r, 1, 64));
-      touchRange(at, at + n);
+      // The same stream comes from dropping the block anywhere it can slide over equal bytes (a
+      // frame's last byte equal to the next one's first): every frame such a drop touches is damaged.
+      const b = s.bytes;
+      let lo = at;
+      while (lo > 0 && b[lo - 1] === b[lo - 1 + n]) lo--;
+      let hi = at;
+      while (hi + n < len && b[hi] === b[hi + n]) hi++;
+      touchRange(lo, hi + n);
       s.bytes = Buffer.concat([s.bytes.subarray(0, at), s.bytes.subarray(at + n)]);
       s.spans = s.spans.map((sp) => (sp && sp[0] < at + n && at < sp[1] ? null : sp));
       shift(at + n, -n);

@@ -17,3 +17,11 @@ export function runTarget(name: string, seed: number, cases = FUZZ_CASES): void 
     expect(failures).toEqual([]);
   });
 }
+
+/** One named test replaying cases of a target that `npm run fuzz` once failed (`why`: what they hold). */
+export function replayCases(name: string, seed: number, cases: readonly number[], why: string): void {
+  it(`${name}: FUZZ_SEED=${seed} cases ${cases.join(', ')}: ${why}`, () => {
+    const target = fuzzTarget(name);
+    for (const c of cases) expect(target.run(caseSeed(seed, c)), `case ${c}`).toEqual([]);
+  });
+}

@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { CamfDecoder } from '../../src/protocol/camf/decoder.js';
 import { encodeCamfFrame } from '../../src/protocol/camf/frame.js';
 import { randomBytes } from './fuzz-mutate.js';
-import { runTarget } from './fuzz-suite.js';
+import { replayCases, runTarget } from './fuzz-suite.js';
 import { mulberry32 } from './helpers.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
@@ -25,6 +25,12 @@ describe('fuzz', () => {
   runTarget('camf', SEED);
   runTarget('auto', SEED);
   runTarget('jpeg', SEED);
+  replayCases(
+    'camf',
+    1,
+    [863954],
+    'a byte dropped where it slides onto the next frame’s magic damages both frames',
+  );
 
   it('encodeCamfFrame / CamfDecoder round-trip random payloads of every small size', () => {
     const r = mulberry32(SEED);

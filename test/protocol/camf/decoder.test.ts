@@ -11,6 +11,7 @@ import {
   encodeCamfFrame,
 } from '../../../src/protocol/camf/frame.js';
 import type { DeviceEvent } from '../../../src/protocol/types.js';
+import { tinyJpeg } from '../fuzz-mutate.js';
 import {
   CHUNK_SIZES,
   digests,
@@ -19,6 +20,7 @@ import {
   fixture,
   fixtureJpegs,
   framesOf,
+  mulberry32,
   sha1,
   summarize,
 } from '../helpers.js';
@@ -143,6 +145,24 @@ describe('CamfDecoder', () => {
       expect(frames).toEqual(digests(small.filter((_, i) => i !== 2)));
       expect(d.stats.crcErrors).toBe(1);
       expect(d.stats.truncated).toBe(0);
+    }
+  });
+
+  it('one byte lost where a frame ends in "C" and the next begins with its magic: the first is served whole, the second lost, the rest recovered', () => {
+    // The same bytes arrive whether the first frame lost its last byte or the second its "C"
+    // (npm run fuzz, FUZZ_SEED=1 case 863954): the first frame's payload CRC checks, so it is the
+    // second that is lost, and nothing corrupt comes out.
+    const r = mulberry32(1);
+    let first = tinyJpeg(r, 300);
+    while (crc32(first) >>> 24 !== 0x43) first = tinyJpeg(r, 300);
+    const payloads = [first, small[0]!, small[1]!];
+    const { bytes, spans } = stream(payloads);
+    expect(bytes[spans[0]![1] - 1]).toBe(CAMF_MAGIC[0]);
+    const bad = Buffer.concat([bytes.subarray(0, spans[1]![0]), bytes.subarray(spans[1]![0] + 1)]);
+    for (const size of CHUNK_SIZES) {
+      const { d, frames } = decodeAll(bad, size);
+      expect(frames).toEqual(digests([payloads[0]!, payloads[2]!]));
+      expect(d.stats).toMatchObject({ crcErrors: 0, deviceDrops: 1 });
     }
   });
 
