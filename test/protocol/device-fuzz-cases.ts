@@ -119,6 +119,8 @@ export function buildCase(seed: number, framings: readonly Framing[] = FRAMINGS)
       // Text-based framings resynchronise on line ends: end the noise like a line glitch does.
       junk[junk.length - 1] = 0x00;
       if (!framing.delimited) {
+        // Not inside the noise, nor across its start: a frame cut right after an FF ends in one.
+        if (parts.at(-1)?.at(-1) === 0xff && junk[0] === 0xd9) junk[0] = 0xd8;
         for (let i = 1; i < junk.length; i++) if (junk[i - 1] === 0xff && junk[i] === 0xd9) junk[i] = 0xd8;
       }
       parts.push(junk);

@@ -14,7 +14,7 @@ import { ArducamDecoder } from '../../src/protocol/arducam/decoder.js';
 import { ArducamMegaDecoder } from '../../src/protocol/arducam-mega/decoder.js';
 import { MAX_TEXT_LINE } from '../../src/protocol/common/text-lines.js';
 import { OpenIrisDecoder } from '../../src/protocol/openiris/decoder.js';
-import { runTarget } from './fuzz-suite.js';
+import { replayCases, runTarget } from './fuzz-suite.js';
 import { FUZZ_CASES } from './helpers.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
@@ -24,6 +24,13 @@ const CASES = process.env.FUZZ_CASES === undefined ? Math.ceil(FUZZ_CASES / 3) :
 describe('device decoders fuzz: never throw, stay bounded, emit only sent frames, recover undamaged ones, ignore chunking', () => {
   for (const name of ['arducam', 'arducam-2016', 'arducam-mega', 'arducam-mega-legacy', 'openiris'])
     runTarget(name, SEED, CASES);
+  for (const name of ['arducam', 'arducam-2016'])
+    replayCases(
+      name,
+      1,
+      [123099, 183425, 400813, 812601, 848309, 855069, 943037],
+      'a frame cut right after an FF is not followed by noise starting with D9 (an EOI no reader could doubt)',
+    );
 });
 
 describe('device decoders under a flood of text with no line end', () => {

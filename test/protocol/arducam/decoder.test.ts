@@ -106,6 +106,26 @@ describe('ArducamDecoder hard cases', () => {
     expect(framesOf(events).at(-1)!.equals(b)).toBe(true);
   });
 
+  it('a frame cut right after an FF in its scan, then noise starting with D9: the next frame is served whole', () => {
+    // FF D9 is an EOI to any reader: the cut frame ends there as a whole JPEG (nothing in ArduCAM
+    // framing can tell; npm run fuzz, FUZZ_SEED=1 case 123099). It never takes the next frame.
+    const scan = a.indexOf(Buffer.from([0xff, 0xda]));
+    const cut = a.indexOf(Buffer.from([0xff, 0x00]), scan + 2000) + 1;
+    const served = Buffer.concat([a.subarray(0, cut), Buffer.from([0xd9])]);
+    const junk = Buffer.from([0xd9, 0xa2, 0x2b, 0xef, 0x14, 0x00]);
+    for (const sketch2016 of [false, true]) {
+      const stream = Buffer.concat([
+        arducamStreamFrame(a.subarray(0, cut), sketch2016),
+        junk,
+        arducamStreamFrame(b, sketch2016),
+      ]);
+      const frames = framesOf(decodeEveryChunking(make, stream).events);
+      expect(frames.at(-1)!.equals(b), `2016 sketch: ${sketch2016}`).toBe(true);
+      // What comes before it is the cut frame's own bytes up to that EOI, never spliced with b.
+      for (const f of frames.slice(0, -1)) expect(f.equals(served), `2016 sketch: ${sketch2016}`).toBe(true);
+    }
+  });
+
   it('a cut EXIF frame never lets its thumbnail out as a frame', () => {
     const exif = byName('exif-thumb.jpg');
     for (const cut of [5000, 9000, exif.length - 10]) {
