@@ -11,7 +11,7 @@ import { ControlError } from '../control/errors.js';
 import type { ControlSpec } from '../control/schema.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
-import type { CameraEvent } from '../protocol/detect.js';
+import type { CameraEvent, ProtocolEvent } from '../protocol/detect.js';
 import { jpegSize } from '../protocol/jpeg/info.js';
 import type { DeviceDriver } from '../protocol/module.js';
 import { type ProtocolName, type ProtocolOption, protocolModule } from '../protocol/registry.js';
@@ -156,9 +156,11 @@ export class Camera implements CameraHandle {
       port: this.source.label,
       protocol: this.settings.protocol,
       detectedProtocol: this.#decoding.detected,
+      protocolSwitches: this.#decoding.switches,
       sensor: this.#controls?.variant ?? null,
       online: this.online,
-      lastError: this.online ? null : (this.source.lastError ?? this.#lastError),
+      // A source can have a problem while it delivers (a recording that stopped): shown then too.
+      lastError: this.source.lastError ?? (this.online ? null : this.#lastError),
       fps: { received: round1(this.#frameMeter.rate(t)), served: round1(this.#viewers.servedFps(t)) },
       kBps: round1(this.#byteMeter.rate(t) / 1000),
       bytes: bytesIn,
@@ -233,6 +235,22 @@ export class Camera implements CameraHandle {
     });
   }
 
+  /** Auto-detection decided, or switched from a guess to a framed protocol: use that protocol's controls. */
+  #onProtocol(event: ProtocolEvent): void {
+    if (event.previous) {
+      this.#log.warn(
+        `device speaks ${event.protocol}, not ${event.previous}: a ${event.protocol} frame showed up; decoding and controls switched`,
+      );
+    } else {
+      this.#log.info(`device speaks ${event.protocol}`);
+    }
+    if (!this.#started || this.#controls instanceof PlaybackControls) return;
+    if (event.previous) this.#tearDownControls();
+    if (this.#controls) return;
+    this.#setUpControls();
+    if (this.online) this.#driver?.online();
+  }
+
   #tearDownControls(): void {
     this.#driver?.close();
     this.#driver = undefined;
@@ -267,11 +285,7 @@ export class Camera implements CameraHandle {
   #handle(events: readonly CameraEvent[]): void {
     for (const event of events) {
       if (event.type === 'protocol') {
-        this.#log.info(`device speaks ${event.protocol}`);
-        if (this.#started && !this.#controls) {
-          this.#setUpControls();
-          if (this.online) this.#driver?.online();
-        }
+        this.#onProtocol(event);
         continue;
       }
       this.#controls?.handle(event);

@@ -14,6 +14,7 @@ export class Decoding {
   /** Counters of decoders replaced so far. */
   readonly #past: DecoderStats = emptyStats();
   #rewinds = 0;
+  #switches = 0;
   #detected: ProtocolName | null;
 
   constructor(protocol: ProtocolOption, maxFrameBytes: number) {
@@ -26,6 +27,11 @@ export class Decoding {
   /** The protocol the bytes turned out to be (null while `auto` is still deciding). */
   get detected(): ProtocolName | null {
     return this.#detected;
+  }
+
+  /** Times auto-detection replaced its first guess with a framed protocol it found later. */
+  get switches(): number {
+    return this.#switches;
   }
 
   /** Times the source started over (a looping replay). */
@@ -61,7 +67,11 @@ export class Decoding {
   }
 
   #noteDetection(events: CameraEvent[]): CameraEvent[] {
-    for (const e of events) if (e.type === 'protocol') this.#detected = e.protocol;
+    for (const e of events) {
+      if (e.type !== 'protocol') continue;
+      this.#detected = e.protocol;
+      if (e.previous) this.#switches++;
+    }
     return events;
   }
 }

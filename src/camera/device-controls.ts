@@ -10,6 +10,7 @@ import { ControlError } from '../control/errors.js';
 import { type ControlDef, type ControlSpec, parseControlValue, withValue } from '../control/schema.js';
 import type { CommandSet, PreparedCommand, ProtocolControls } from '../protocol/module.js';
 import type { DeviceEvent } from '../protocol/types.js';
+import { SourceError } from '../source/types.js';
 import type { ControlResult } from './handle.js';
 
 /** The controls of a camera, whatever carries them out (a device, or the gateway for a recording). */
@@ -229,7 +230,13 @@ export class DeviceControls implements CameraControls {
       (err: unknown) => {
         if (this.#current !== job) return;
         const reason = err instanceof Error ? err.message : String(err);
-        this.#settle(job, { error: new ControlError('offline', `camera offline: ${reason}`) });
+        // The device does not read its input (the port's write queue is full, or a write timed out).
+        const stuck = err instanceof SourceError && (err.code === 'FULL' || err.code === 'TIMEOUT');
+        this.#settle(job, {
+          error: stuck
+            ? new ControlError('timeout', reason)
+            : new ControlError('offline', `camera offline: ${reason}`),
+        });
         this.#finish(job);
       },
     );

@@ -37,6 +37,11 @@ export interface CameraStatus extends Omit<DecoderStats, 'bytesIn'> {
   protocol: ProtocolOption;
   /** What the bytes turned out to be; null until auto-detection decides. */
   detectedProtocol: ProtocolName | null;
+  /**
+   * Times auto-detection replaced a guess without framing (bare JPEG, ArduCAM text) by a framed
+   * protocol whose frame showed up later (CAMF, Arducam Mega, OpenIris); 0 when it never had to.
+   */
+  protocolSwitches: number;
   /** The device variant whose commands are used (`ov5642`), null when the protocol has no controls. */
   sensor: string | null;
   online: boolean;

@@ -1,5 +1,6 @@
 /**
- * The few libc calls Node does not expose (resource limits, socket options and TCP_INFO),
+ * The few libc calls Node does not expose (resource limits, socket options and TCP_INFO, a
+ * terminal's output queue),
  * reached through koffi, which ships prebuilt binaries in its npm packages. Optional by
  * design: on another OS, or when koffi or libc cannot be loaded, `libc()` returns null (and
  * says why once) and every caller falls back to what Node alone can do.
@@ -19,6 +20,8 @@ export interface Libc {
   setsockopt(fd: number, level: number, name: number, value: Buffer, len: number): number;
   /** `int getsockopt(int fd, int level, int name, void *value, socklen_t *len)`; `len` is a u32 buffer. */
   getsockopt(fd: number, level: number, name: number, value: Buffer, len: Buffer): number;
+  /** `int tcflush(int fd, int queue_selector)`: discard a terminal's unsent output (`TCOFLUSH`) or unread input. */
+  tcflush(fd: number, queue: number): number;
   /** The C `errno` of the last failed call. */
   errno(): number;
 }
@@ -45,6 +48,7 @@ export function libc(): Libc | null {
       getsockopt: lib.func(
         'int getsockopt(int, int, int, _Inout_ uint8_t *, _Inout_ uint8_t *)',
       ) as Libc['getsockopt'],
+      tcflush: lib.func('int tcflush(int, int)') as Libc['tcflush'],
       errno: () => koffi.errno(),
     };
   } catch (err) {
@@ -52,6 +56,9 @@ export function libc(): Libc | null {
   }
   return loaded;
 }
+
+/** `tcflush` queue selector: the output written but not yet sent (Linux `TCOFLUSH`). */
+export const TCOFLUSH = 1;
 
 /** Why `libc()` is null (one line), or undefined when it loaded or was not tried yet. */
 export function libcUnavailable(): string | undefined {

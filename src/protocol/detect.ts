@@ -5,9 +5,13 @@
  * start, for the first byte that begins a *validated* signature of one of the registered
  * protocols (each protocol's folder has its `signature.ts`). A candidate that needs more bytes
  * to be judged stops the scan until they arrive, so a later signature never wins over an
- * earlier undecided one. Once decided, it emits `{ type: 'protocol' }` once, hands every held
- * byte (from the first) to the concrete decoder and delegates to it from then on.
+ * earlier undecided one. Once decided, it emits `{ type: 'protocol' }`, hands every held byte
+ * (from the first) to the concrete decoder and delegates to it from then on. A decision for a
+ * protocol without framing (bare JPEG, ArduCAM) is a guess: behind it a `FramedWatch` looks for
+ * a framed protocol's frame, and when one shows up the decoder switches to that protocol (a
+ * second `protocol` event, naming the `previous` one).
  */
+import { FramedWatch } from './framed-watch.js';
 import type { Detection, ScanWindow, Signature } from './module.js';
 import {
   PROTOCOL_OPTIONS,
@@ -30,6 +34,8 @@ import {
 export interface ProtocolEvent {
   type: 'protocol';
   protocol: ProtocolName;
+  /** Set when auto-detection switches: the protocol decoded until now (a guess without framing). */
+  previous?: ProtocolName;
 }
 
 /** What a camera's decoder emits: the device's events, and once the detected protocol. */
@@ -83,6 +89,10 @@ export class AutoDecoder implements Decoder<CameraEvent> {
   #scanPos = 0;
   /** Bytes dropped while undecided (never seen by the inner decoder). */
   #dropped = 0;
+  /** While the inner decoder is a guess without framing: the watch for a framed protocol's frame. */
+  #watch: FramedWatch | undefined;
+  /** Counters of inner decoders replaced by a switch. */
+  readonly #past: DecoderStats = emptyStats();
 
   constructor(options: AutoDecoderOptions = {}) {
     const maxFrameBytes = checkMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
@@ -93,7 +103,7 @@ export class AutoDecoder implements Decoder<CameraEvent> {
     }
     this.#options = { maxFrameBytes };
     this.#window = window;
-    this.#buf = Buffer.allocUnsafe(Math.min(window, 16 * 1024));
+    this.#buf = Buffer.allocUnsafe(Math.min(window, 4096));
     const candidates: Candidate[] = [];
     for (const p of PROTOCOLS) {
       if (!p.signature) continue;
@@ -132,16 +142,22 @@ export class AutoDecoder implements Decoder<CameraEvent> {
     return this.#inner;
   }
 
-  /** Bytes held: the detection buffer, then whatever the concrete decoder holds. */
+  /** Bytes held: the detection buffer, then whatever the concrete decoder (and the watch) holds. */
   get bufferedBytes(): number {
     if (!this.#inner) return this.#len;
     const b = (this.#inner as { bufferedBytes?: unknown }).bufferedBytes;
-    return typeof b === 'number' ? b : 0;
+    return (typeof b === 'number' ? b : 0) + (this.#watch?.held ?? 0);
   }
 
   push(chunk: Uint8Array): CameraEvent[] {
     if (this.#inner) {
-      const events = this.#inner.push(chunk);
+      let events: CameraEvent[];
+      if (this.#watch) {
+        events = [];
+        this.#deliver(chunk, false, events);
+      } else {
+        events = this.#inner.push(chunk);
+      }
       this.#syncStats();
       return events;
     }
@@ -155,7 +171,7 @@ export class AutoDecoder implements Decoder<CameraEvent> {
       if (!found && this.#len >= this.#window) found = this.#overflow();
       if (found) {
         const events = this.#handOver(found);
-        if (pos < chunk.length) events.push(...this.#inner!.push(chunk.subarray(pos)));
+        if (pos < chunk.length) this.#deliver(chunk.subarray(pos), false, events);
         this.#syncStats();
         return events;
       }
@@ -177,13 +193,37 @@ export class AutoDecoder implements Decoder<CameraEvent> {
         return [];
       }
       const events = this.#handOver(found);
-      events.push(...this.#inner!.end());
-      this.#syncStats();
-      return events;
+      return this.#endInner(events);
     }
-    const events = this.#inner.end();
+    return this.#endInner([]);
+  }
+
+  /** The stream ended: the watch decides what it held back, then the inner decoder ends. */
+  #endInner(events: CameraEvent[]): CameraEvent[] {
+    if (this.#watch) this.#deliver(Buffer.alloc(0), true, events);
+    events.push(...this.#inner!.end());
     this.#syncStats();
     return events;
+  }
+
+  /** Hand bytes to the inner decoder, through the watch while it runs; switch when it finds a framed protocol. */
+  #deliver(chunk: Uint8Array, final: boolean, events: CameraEvent[]): void {
+    const watch = this.#watch;
+    if (!watch) {
+      events.push(...this.#inner!.push(chunk));
+      return;
+    }
+    const seen = watch.push(chunk, final);
+    if (seen.before.length > 0) events.push(...this.#inner!.push(seen.before));
+    if (!seen.found) return;
+    const old = this.#inner!;
+    events.push(...old.end());
+    for (const key of Object.keys(this.#past) as (keyof DecoderStats)[]) this.#past[key] += old.stats[key];
+    const protocol = seen.found.protocol as ProtocolName;
+    this.#inner = createProtocolDecoder(protocol, this.#options);
+    this.#watch = undefined;
+    events.push({ type: 'protocol', protocol, previous: old.protocol as ProtocolName });
+    events.push(...this.#inner.push(seen.found.rest));
   }
 
   #append(chunk: Uint8Array, from: number, to: number): void {
@@ -220,22 +260,28 @@ export class AutoDecoder implements Decoder<CameraEvent> {
   }
 
   #handOver(protocol: ProtocolName): CameraEvent[] {
-    const inner = createProtocolDecoder(protocol, this.#options);
-    this.#inner = inner;
+    this.#inner = createProtocolDecoder(protocol, this.#options);
     const held = this.#buf.subarray(0, this.#len);
     const events: CameraEvent[] = [{ type: 'protocol', protocol }];
-    events.push(...inner.push(held));
+    const chosen = this.#candidates.find((c) => c.protocol === protocol);
+    if (chosen && !chosen.signature.framed) {
+      const framed = this.#candidates.filter((c) => c.signature.framed);
+      this.#watch = new FramedWatch(framed, this.#options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
+    }
     this.#buf = Buffer.alloc(0);
     this.#len = 0;
     this.#resetSignatures();
+    // The held bytes go through the watch too: a framed frame later in them ends the guess.
+    this.#deliver(held, false, events);
     return events;
   }
 
   #syncStats(): void {
     const inner = this.#inner!.stats;
-    Object.assign(this.stats, inner);
-    this.stats.bytesIn = inner.bytesIn + this.#dropped;
-    this.stats.bytesSkipped = inner.bytesSkipped + this.#dropped;
+    const past = this.#past;
+    for (const key of Object.keys(past) as (keyof DecoderStats)[]) this.stats[key] = past[key] + inner[key];
+    this.stats.bytesIn += this.#dropped + (this.#watch?.held ?? 0);
+    this.stats.bytesSkipped += this.#dropped;
   }
 
   #detect(): ProtocolName | undefined {

@@ -48,9 +48,16 @@ export interface Signature {
   reset?(): void;
   /**
    * Framed: a frame of this protocol carries its own length and check, so finding one is proof.
-   * Auto-detection that settled on a weaker guess (bare JPEG) switches when such a signature shows up.
+   * Auto-detection that settled on a weaker guess (bare JPEG, ArduCAM text) keeps watching for
+   * such a signature and switches to its protocol when one shows up (`framed-watch.ts`).
    */
   readonly framed: boolean;
+  /**
+   * The byte sequences every frame starts with (CAMF: `43 41 4D 46`), for the watch that runs
+   * behind a weaker guess: it jumps between them with `indexOf` instead of asking `at()` at every
+   * byte. Absent: each of `firstBytes` alone.
+   */
+  readonly prefixes?: readonly Uint8Array[];
 }
 
 /** A command ready for the port. */

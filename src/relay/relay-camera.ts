@@ -165,6 +165,7 @@ function unknownStatus(name: string): CameraStatus {
     port: 'bus',
     protocol: 'auto',
     detectedProtocol: null,
+    protocolSwitches: 0,
     sensor: null,
     online: false,
     lastError: null,

@@ -2,7 +2,9 @@
  * A real serial port as a byte source: opens it exclusively, sets DTR/RTS so an
  * ESP32 auto-reset circuit does not hold the chip in reset, optionally pulses
  * RTS (esptool's hard reset), records every byte, and reopens it after an
- * unplug / USB reset / CDC re-enumeration with a backoff capped at 1 s.
+ * unplug / USB reset / CDC re-enumeration with a backoff capped at 1 s. Writes go through a
+ * `PortWriter` (bounded, with a deadline, never through the binding's poller), so a device
+ * that stops reading its input can never stop the port being read.
  */
 import { existsSync, statSync } from 'node:fs';
 import { autoDetect } from '@serialport/bindings-cpp';
@@ -10,6 +12,7 @@ import { SerialPortStream } from '@serialport/stream';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { describePortHolder } from './discover.js';
+import { PortWriter, type WritablePort } from './port-writer.js';
 import { Recorder } from './record.js';
 import { type ByteSource, type SerialBinding, SourceError, type SourceSink } from './types.js';
 
@@ -39,6 +42,10 @@ export interface SerialSourceOptions {
   retryMinMs?: number;
   /** Reopen delay cap, ms. Default 1000. */
   retryMaxMs?: number;
+  /** Bytes that may wait to be written to the device; more are refused. Default 4096. */
+  maxQueuedWriteBytes?: number;
+  /** A write not done this long after it was asked: the device does not read; pending output is discarded. Default 3000 ms. */
+  writeTimeoutMs?: number;
   /** How often to look for a vanished device path, ms. Default 50. */
   pollMs?: number;
   /**
@@ -68,11 +75,14 @@ export class SerialSource implements ByteSource {
   #online = false;
   #stopping = false;
   #lastError: string | null = null;
+  /** Why the recording stopped (shown while the port is healthy). */
+  #recordError: string | null = null;
   #retryMs: number;
   #timer: NodeJS.Timeout | undefined;
   #reopens = 0;
   #watch: NodeJS.Timeout | undefined;
   readonly #fsPaths: boolean;
+  readonly #writer: PortWriter;
 
   constructor(options: SerialSourceOptions) {
     this.#options = options;
@@ -85,6 +95,10 @@ export class SerialSource implements ByteSource {
     this.#exists = options.exists ?? (this.#fsPaths ? existsSync : () => true);
     this.#log = options.logger ?? silentLogger;
     this.#retryMs = options.retryMinMs ?? 100;
+    this.#writer = new PortWriter(options.path, {
+      ...(options.maxQueuedWriteBytes !== undefined ? { maxQueuedBytes: options.maxQueuedWriteBytes } : {}),
+      ...(options.writeTimeoutMs !== undefined ? { timeoutMs: options.writeTimeoutMs } : {}),
+    });
   }
 
   get online(): boolean {
@@ -92,12 +106,22 @@ export class SerialSource implements ByteSource {
   }
 
   get lastError(): string | null {
-    return this.#lastError;
+    return this.#lastError ?? this.#recordError;
   }
 
   /** Times the port was reopened after going away. */
   get reopens(): number {
     return this.#reopens;
+  }
+
+  /** Bytes waiting to be written to the device. */
+  get queuedWriteBytes(): number {
+    return this.#writer.queuedBytes;
+  }
+
+  /** Bytes discarded because the device did not read them in time. */
+  get discardedWriteBytes(): number {
+    return this.#writer.discardedBytes;
   }
 
   /** The open serialport stream (tests reach the mock binding through `.port`). */
@@ -109,13 +133,23 @@ export class SerialSource implements ByteSource {
     if (this.#sink) throw new Error(`serial source ${this.path} already started`);
     this.#sink = sink;
     this.#stopping = false;
+    this.#recordError = null;
     try {
+      // The recording first: a file that cannot be written must not cost a device reset.
+      const record = this.#options.record;
+      if (record) {
+        this.#recorder = await Recorder.open(record, (message) => {
+          this.#recordError = message;
+          this.#log.error(message);
+        });
+      }
       await this.#open(true);
     } catch (err) {
       this.#sink = undefined;
+      await this.#recorder?.close();
+      this.#recorder = undefined;
       throw err;
     }
-    if (this.#options.record) this.#recorder = new Recorder(this.#options.record);
   }
 
   async stop(): Promise<void> {
@@ -126,6 +160,7 @@ export class SerialSource implements ByteSource {
     this.#watch = undefined;
     const stream = this.#stream;
     this.#stream = undefined;
+    this.#writer.detach(`port ${this.path} closed`);
     if (stream?.isOpen) {
       await new Promise<void>((resolve) => stream.close(() => resolve()));
     }
@@ -140,16 +175,10 @@ export class SerialSource implements ByteSource {
   }
 
   write(bytes: Uint8Array): Promise<void> {
-    const stream = this.#stream;
-    if (!this.#online || !stream) {
+    if (!this.#online || !this.#stream) {
       return Promise.reject(new SourceError(`port ${this.path} is not open`, 'OFFLINE'));
     }
-    return new Promise<void>((resolve, reject) => {
-      stream.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), (err) => {
-        if (err) reject(new SourceError(`cannot write to ${this.path}: ${err.message}`, 'EIO'));
-        else stream.drain(() => resolve());
-      });
-    });
+    return this.#writer.write(bytes);
   }
 
   async #open(first: boolean): Promise<void> {
@@ -185,6 +214,7 @@ export class SerialSource implements ByteSource {
       await this.#setLines(stream, this.#options.dtr ?? false, false);
     }
     this.#watchDevice(stream);
+    this.#writer.attach(stream.port as unknown as WritablePort);
     this.#lastError = null;
     this.#retryMs = this.#options.retryMinMs ?? 100;
     this.#online = true;
@@ -232,6 +262,7 @@ export class SerialSource implements ByteSource {
     clearInterval(this.#watch);
     this.#watch = undefined;
     this.#stream = undefined;
+    this.#writer.detach(`port ${this.path} went away (${reason})`);
     if (stream.isOpen) stream.close();
     this.#lastError = `port ${this.path} went away (${reason}); reopening`;
     this.#log.warn(this.#lastError);

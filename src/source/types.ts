@@ -50,7 +50,18 @@ export function isPausable(source: ByteSource): source is PausableSource {
 export class SourceError extends Error {
   constructor(
     message: string,
-    readonly code: 'ENOENT' | 'EACCES' | 'EBUSY' | 'ENOTTY' | 'EIO' | 'OFFLINE' | 'READONLY',
+    readonly code:
+      | 'ENOENT'
+      | 'EACCES'
+      | 'EBUSY'
+      | 'ENOTTY'
+      | 'EIO'
+      | 'OFFLINE'
+      | 'READONLY'
+      /** Too many bytes already wait to be written (the device is not reading its input). */
+      | 'FULL'
+      /** A write was not done in time: the device is not reading its input; pending output was discarded. */
+      | 'TIMEOUT',
   ) {
     super(message);
     this.name = 'SourceError';

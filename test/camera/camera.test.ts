@@ -7,6 +7,7 @@ import { Camera } from '../../src/camera/camera.js';
 import { RateMeter } from '../../src/camera/rates.js';
 import { resolveCamera } from '../../src/config.js';
 import { createGateway, type Gateway } from '../../src/gateway.js';
+import { createLogger } from '../../src/log.js';
 import { CamfCommandDecoder } from '../../src/protocol/camf/decoder.js';
 import { CamfEncoder } from '../../src/protocol/camf/frame.js';
 import { ReplaySource } from '../../src/source/replay.js';
@@ -88,6 +89,34 @@ describe('Camera behind a real HTTP socket (mock serial port)', () => {
     }
     expect(camera.status()).toMatchObject({ online: true, lastError: null, frames: 9 });
     stream.close();
+  });
+});
+
+describe('Camera /status while the source has a problem', () => {
+  let gateway: Gateway;
+  afterEach(async () => gateway?.stop());
+
+  it('a recording that stopped (disk full) shows in lastError at once, while the camera stays online', async () => {
+    gateway = createGateway({
+      cameras: [{ port: PATH, protocol: 'camf', record: '/dev/full' }],
+      port: 0,
+      binding: MockBinding,
+      logger: createLogger({ level: 'error', write: () => {} }),
+    });
+    await gateway.start();
+    const source = gateway.cameras[0]!.source as SerialSource;
+    mockPort(source).emitData(new CamfEncoder().jpeg(frames[0]!));
+    const cam = await until('the error in /status', async () => {
+      const body = (await (await fetch(`${gateway.url}/status`)).json()) as {
+        cameras: { online: boolean; frames: number; lastError: string | null }[];
+      };
+      return body.cameras[0]!.lastError ? body.cameras[0] : undefined;
+    });
+    expect(cam).toMatchObject({
+      online: true,
+      frames: 1,
+      lastError: expect.stringMatching(/cannot write recording \/dev\/full/),
+    });
   });
 });
 

@@ -5,6 +5,7 @@ import { ArducamDecoder } from '../../src/protocol/arducam/decoder.js';
 import { CamfCommandDecoder } from '../../src/protocol/camf/decoder.js';
 import { type ProtocolName, protocolModule } from '../../src/protocol/registry.js';
 import type { DeviceEvent } from '../../src/protocol/types.js';
+import { SourceError } from '../../src/source/types.js';
 
 /** The controls of a camera speaking `protocol`, writing to `write`. */
 function session(
@@ -434,6 +435,16 @@ describe('DeviceControls bounds and bookkeeping', () => {
     expect(err.message).toContain('not reading its input');
     await vi.advanceTimersByTimeAsync(3000);
     await expect(next).resolves.toEqual({ ok: true, reply: 'sent 0x21' });
+  });
+
+  it('a write the port refuses (full queue) or gives up on (timed out) is a 504 naming why, not a 503', async () => {
+    for (const code of ['FULL', 'TIMEOUT'] as const) {
+      const port = recordingPort();
+      port.fail = new SourceError(`the device is not reading its input (${code})`, code);
+      const err = await rejection(session('camf', port.write).request('stream', '1'));
+      expect(err.kind, code).toBe('timeout');
+      expect(err.message).toBe(`the device is not reading its input (${code})`);
+    }
   });
 
   it('publishes current values: from accepted requests and from device info', async () => {

@@ -39,6 +39,13 @@ describe('cam-gateway as a process', () => {
     expect(stderr).toMatch(/^cam-gateway: no such port \/dev\/ttyUSB9-nope\nserial ports present:\n/);
   });
 
+  it('--record to a path that cannot be opened: exit 1 at start with one line, before the port is tried', async () => {
+    const record = join(dir, 'no-such-dir', 'capture.bin');
+    const { code, stderr } = await runCli(['--port', '/dev/ttyUSB9-nope', '--record', record], {}, 'node');
+    expect(code).toBe(1);
+    expect(stderr).toBe(`cam-gateway: cannot record to ${record}: no such directory\n`);
+  });
+
   it('a directory or a regular file as the port: exit 1 "is not a serial port"', async () => {
     const asDir = await runCli(['--port', dir], {}, 'node');
     expect(asDir.code).toBe(1);

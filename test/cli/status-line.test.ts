@@ -9,6 +9,7 @@ function status(overrides: Partial<CameraStatus>): CameraStatus {
     port: '/dev/ttyUSB0',
     protocol: 'auto',
     detectedProtocol: 'camf',
+    protocolSwitches: 0,
     sensor: null,
     online: true,
     lastError: null,

@@ -208,6 +208,7 @@ export class FakeCamera implements CameraHandle {
       port: this.port,
       protocol: this.protocol,
       detectedProtocol: this.detectedProtocol,
+      protocolSwitches: 0,
       sensor: null,
       online: this.online,
       lastError: this.online ? null : 'offline (fake)',

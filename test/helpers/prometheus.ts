@@ -44,7 +44,7 @@ export function histogram(
   name: string,
 ): { count: number; buckets: Record<string, number> } | undefined {
   const family = families.find((f) => f.name === name && f.type === 'HISTOGRAM');
-  if (!family || family.metrics.length !== 1) return undefined;
+  if (family?.metrics.length !== 1) return undefined;
   const buckets = Object.fromEntries(
     Object.entries(family.metrics[0]!.buckets ?? {}).map(([le, n]) => [le, Number(n)]),
   );

@@ -3,7 +3,7 @@
  * (what the gateway opens as its serial port) to a "host" end (where the test
  * plays the camera). Killing socat is an unplug: both links disappear.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { constants, existsSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,13 +26,16 @@ async function pollFor(what: string, check: () => boolean, timeoutMs: number): P
   }
 }
 
-/** Start socat with links `<dir>/<name>` (device end) and `<dir>/<name>-host`; resolves once both exist. */
-export async function openPty(dir: string, name = 'dev'): Promise<Pty> {
-  const dev = join(dir, name);
-  const host = join(dir, `${name}-host`);
-  const child = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${dev}`, `pty,raw,echo=0,link=${host}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+/** A socat process: started, with its stderr kept, and a promise of its exit. */
+interface Socat {
+  readonly process: ChildProcess;
+  readonly exited: Promise<void>;
+  readonly dead: () => boolean;
+}
+
+/** Start socat with `args`; resolves once `ready()` holds (throws with its stderr if it exits first). */
+async function startSocat(args: readonly string[], what: string, ready: () => boolean): Promise<Socat> {
+  const child = spawn('socat', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (s: string) => {
     stderr += s;
@@ -42,15 +45,27 @@ export async function openPty(dir: string, name = 'dev'): Promise<Pty> {
   void exited.then(() => {
     dead = true;
   });
-  await pollFor(`socat links ${dev} (${stderr})`, () => dead || (existsSync(dev) && existsSync(host)), 5000);
+  await pollFor(`${what} (${stderr})`, () => dead || ready(), 5000);
   if (dead) throw new Error(`socat exited: ${stderr}`);
+  return { process: child, exited, dead: () => dead };
+}
+
+/** Start socat with links `<dir>/<name>` (device end) and `<dir>/<name>-host`; resolves once both exist. */
+export async function openPty(dir: string, name = 'dev'): Promise<Pty> {
+  const dev = join(dir, name);
+  const host = join(dir, `${name}-host`);
+  const socat = await startSocat(
+    ['-d', '-d', `pty,raw,echo=0,link=${dev}`, `pty,raw,echo=0,link=${host}`],
+    `socat links ${dev}`,
+    () => existsSync(dev) && existsSync(host),
+  );
   return {
     dev,
     host,
-    process: child,
+    process: socat.process,
     async close() {
-      if (!dead) child.kill('SIGTERM');
-      await exited;
+      if (!socat.dead()) socat.process.kill('SIGTERM');
+      await socat.exited;
       await pollFor(`socat links removed`, () => !existsSync(dev) && !existsSync(host), 5000);
     },
   };
@@ -104,4 +119,37 @@ export class PacedWriter {
     this.#fh = undefined;
     await fh?.close().catch(() => {});
   }
+}
+
+/**
+ * A pty whose device end never reads: socat copies a FIFO into it one way only (`-u`), so what the
+ * gateway writes to `<dir>/<name>` piles up in the kernel until its writes fail with `EAGAIN` (a
+ * device that stopped reading its input). `device` plays the camera: it writes into the FIFO,
+ * paced like a UART, and socat hands that to the gateway.
+ */
+export async function openDeafPty(
+  dir: string,
+  name = 'deaf',
+  bytesPerSecond = 200_000,
+): Promise<{ dev: string; device: PacedWriter; close(): Promise<void> }> {
+  const dev = join(dir, name);
+  const fifo = join(dir, `${name}.fifo`);
+  execFileSync('mkfifo', [fifo]);
+  // Opened first (read-write: it never blocks), so socat's read-only open of the FIFO returns at once.
+  const device = await PacedWriter.open(fifo, bytesPerSecond);
+  const socat = await startSocat(
+    ['-u', `PIPE:${fifo}`, `pty,raw,echo=0,link=${dev}`],
+    `socat link ${dev}`,
+    () => existsSync(dev),
+  );
+  return {
+    dev,
+    device,
+    async close() {
+      await device.close();
+      if (!socat.dead()) socat.process.kill('SIGTERM');
+      await socat.exited;
+      await pollFor('socat link removed', () => !existsSync(dev), 5000);
+    },
+  };
 }

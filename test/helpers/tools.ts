@@ -50,7 +50,7 @@ export const TOOL_PACKAGES = {
   setpriv: ['util-linux'],
   /** A CLI run under a low open-file limit (util-linux). */
   prlimit: ['util-linux'],
-  /** A FIFO nobody writes, for a start that hangs (coreutils). */
+  /** Named pipes: a FIFO nobody writes (a start that hangs), a pty whose device end never reads, `--replay` of a FIFO (coreutils). */
   mkfifo: ['coreutils'],
   /** The NATS bus: a 3-node JetStream cluster on loopback (test/helpers/brokers.ts). */
   'nats-server': ['nats-server'],

@@ -140,6 +140,74 @@ describe('AutoDecoder', () => {
   });
 });
 
+describe('AutoDecoder after a guess without framing', () => {
+  /**
+   * Junk that settles auto-detection on bare JPEG: a JPEG followed by more than 64 bytes of text
+   * (a container header right after a JPEG would have shown it was that container's payload).
+   */
+  const looksLikeJpeg = Buffer.concat([q[0]!, Buffer.from(`I (9) random: ${'junk '.repeat(14)}\r\n`)]);
+
+  it.each(['camf', 'openiris', 'arducam-mega'] as const)(
+    'switches from jpeg to %s at its first frame, and /status-worthy counters add up',
+    (name) => {
+      const device = wire[name](q.slice(1));
+      const bytes = Buffer.concat([boot, looksLikeJpeg, device]);
+      const { d, raw } = detectEverywhere(bytes);
+      const switches = raw.filter((e) => e.type === 'protocol');
+      expect(switches).toEqual([
+        { type: 'protocol', protocol: 'jpeg' },
+        { type: 'protocol', protocol: name, previous: 'jpeg' },
+      ]);
+      expect(d.protocol).toBe(name);
+      // The guessed JPEG came out as a bare JPEG; every frame of the device after the switch.
+      expect(digests(framesOf(raw))).toEqual(digests(q));
+      expect(d.stats.frames).toBe(q.length);
+      expect(d.stats.bytesIn).toBe(bytes.length);
+      if (name === 'camf') {
+        const seqs = raw.flatMap((e) => (e.type === 'frame' ? [e.seq] : []));
+        expect(seqs).toEqual([undefined, 1, 2, 3]);
+      }
+    },
+  );
+
+  it('switches from arducam text to CAMF, and never again once framed', () => {
+    const arducamJunk = Buffer.from('ACK CMD noise that looks like a sketch END\r\n', 'latin1');
+    const bytes = Buffer.concat([arducamJunk, wire.camf(q.slice(0, 2)), wire['arducam-mega'](q.slice(2))]);
+    const { d, raw } = detectEverywhere(bytes);
+    expect(raw.filter((e) => e.type === 'protocol')).toEqual([
+      { type: 'protocol', protocol: 'arducam' },
+      { type: 'protocol', protocol: 'camf', previous: 'arducam' },
+    ]);
+    expect(d.protocol).toBe('camf');
+    expect(digests(framesOf(raw))).toEqual(digests(q.slice(0, 2)));
+  });
+
+  it('does not switch on header-shaped junk in a bare JPEG stream (a CAMF magic without a valid header, FF A0 FF A1 without a JPEG)', () => {
+    const junk = Buffer.concat([
+      Buffer.from('CAMF\x01\x01 not a header at all, 28 bytes or more.....', 'latin1'),
+      Buffer.from([0xff, 0xa0, 0xff, 0xa1, 0x10, 0x00, 0x41, 0x42, 0x43]),
+      Buffer.from([0xff, 0xaa, 0x01, 0x05, 0x00, 0x00, 0x00, 0x11, 0x20]),
+    ]);
+    const bytes = Buffer.concat([wire.jpeg(q.slice(0, 2)), junk, wire.jpeg(q.slice(2))]);
+    const { d, raw } = detectEverywhere(bytes);
+    expect(raw.filter((e) => e.type === 'protocol')).toEqual([{ type: 'protocol', protocol: 'jpeg' }]);
+    expect(d.protocol).toBe('jpeg');
+    expect(digests(framesOf(raw))).toEqual(digests(q));
+  });
+
+  it('holds back at most a few bytes while watching', () => {
+    const d = new AutoDecoder();
+    const bytes = Buffer.concat([looksLikeJpeg, wire.jpeg(q)]);
+    let peak = 0;
+    for (let i = 0; i < bytes.length; i += 7) {
+      d.push(bytes.subarray(i, i + 7));
+      peak = Math.max(peak, d.bufferedBytes);
+    }
+    expect(d.protocol).toBe('jpeg');
+    expect(peak).toBeLessThanOrEqual(Math.max(...q.map((j) => j.length)) + 64);
+  });
+});
+
 describe('createDecoder', () => {
   it('makes each protocol decoder and rejects unknown names', () => {
     for (const name of ['camf', 'jpeg', 'arducam', 'arducam-mega', 'openiris'] as const) {

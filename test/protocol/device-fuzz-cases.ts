@@ -11,6 +11,7 @@ import { ArducamDecoder } from '../../src/protocol/arducam/decoder.js';
 import { ArducamMegaDecoder } from '../../src/protocol/arducam-mega/decoder.js';
 import { OpenIrisDecoder } from '../../src/protocol/openiris/decoder.js';
 import type { DeviceDecoder } from './device-helpers.js';
+import { tinyJpeg } from './fuzz-mutate.js';
 import { fixtureJpegs, mulberry32 } from './helpers.js';
 
 export const MAX_FRAME = 64 * 1024;
@@ -99,12 +100,16 @@ export interface Case {
   damaged: Set<number>;
 }
 
-export function buildCase(seed: number): Case {
+/** Case `seed`: one of `framings`, a few framed JPEGs, noise between some, damage to some. */
+export function buildCase(seed: number, framings: readonly Framing[] = FRAMINGS): Case {
   const rand = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const framing = pick(FRAMINGS);
-  const count = 3 + Math.floor(rand() * 5);
-  const sent = Array.from({ length: count }, () => pick(JPEGS));
+  const framing = pick(framings);
+  const count = 2 + Math.floor(rand() * 5);
+  // A third real camera frames (thumbnails, progressive scans, restart markers …), the rest small ones.
+  const sent = Array.from({ length: count }, () =>
+    rand() < 0.35 ? pick(JPEGS) : tinyJpeg(rand, Math.floor(rand() * 3000)),
+  );
   const damaged = new Set<number>();
   const parts: Buffer[] = [];
   sent.forEach((jpeg, k) => {
@@ -114,6 +119,8 @@ export function buildCase(seed: number): Case {
       // Text-based framings resynchronise on line ends: end the noise like a line glitch does.
       junk[junk.length - 1] = 0x00;
       if (!framing.delimited) {
+        // Not inside the noise, nor across its start: a frame cut right after an FF ends in one.
+        if (parts.at(-1)?.at(-1) === 0xff && junk[0] === 0xd9) junk[0] = 0xd8;
         for (let i = 1; i < junk.length; i++) if (junk[i - 1] === 0xff && junk[i] === 0xd9) junk[i] = 0xd8;
       }
       parts.push(junk);

@@ -1,10 +1,12 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ReplaySource } from '../../src/source/replay.js';
 import type { SourceSink } from '../../src/source/types.js';
 import { until } from '../helpers/cli.js';
+import { describeWithTools } from '../helpers/tools.js';
 
 describe('ReplaySource', () => {
   let dir: string;
@@ -75,5 +77,96 @@ describe('ReplaySource', () => {
     });
     await expect(missing.write(Buffer.from('x'))).rejects.toMatchObject({ code: 'READONLY' });
     expect(() => new ReplaySource({ file, baudRate: 0 })).toThrow(/"baudRate" must be greater than 0/);
+  });
+});
+
+describeWithTools(['mkfifo'], 'ReplaySource of a file that is not a regular file', () => {
+  let dir: string;
+  const sources: ReplaySource[] = [];
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'replay-stream-'));
+  });
+  afterEach(async () => {
+    for (const s of sources.splice(0)) await s.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function sink(): SourceSink & { bytes: () => number; received: Buffer[]; events: string[] } {
+    const received: Buffer[] = [];
+    const events: string[] = [];
+    return {
+      received,
+      events,
+      bytes: () => received.reduce((n, c) => n + c.length, 0),
+      data: (chunk) => received.push(Buffer.from(chunk)),
+      online: () => events.push('online'),
+      offline: (reason) => events.push(`offline:${reason ?? 'stop'}`),
+    };
+  }
+
+  it('a FIFO: starts without a writer, plays what each writer writes as it comes, reads ahead no more than a bound', async () => {
+    const fifo = join(dir, 'cam.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const source = new ReplaySource({ file: fifo, baudRate: 2_000_000 });
+    sources.push(source);
+    const s = sink();
+    const t0 = performance.now();
+    await source.start(s);
+    expect(performance.now() - t0, 'start does not wait for a writer').toBeLessThan(1000);
+    expect(source.online).toBe(true);
+
+    // Two writers one after the other: both are played, in order (a writer closing is not the end).
+    for (const text of ['first writer\n', 'second writer\n']) {
+      const fd = openSync(fifo, constants.O_WRONLY);
+      writeSync(fd, text);
+      closeSync(fd);
+      await until(text, () => Buffer.concat(s.received).toString().endsWith(text), 5000);
+    }
+    expect(Buffer.concat(s.received).toString()).toBe('first writer\nsecond writer\n');
+
+    // A writer far faster than the pace (2 Mbaud = 200 kB/s) is held back: the FIFO fills and
+    // the gateway has read no more than its read-ahead bound, not everything offered.
+    source.pause();
+    const played = s.bytes();
+    const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    let accepted = 0;
+    let stillFull = 0;
+    const block = Buffer.alloc(64 * 1024, 0x41);
+    // Offer as much as the FIFO takes, turn after turn, until it stays full: the reader has paused.
+    await until(
+      'the FIFO to stay full',
+      () => {
+        let now = 0;
+        try {
+          for (;;) now += writeSync(fd, block);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+        }
+        accepted += now;
+        stillFull = now === 0 ? stillFull + 1 : 0;
+        return stillFull >= 5;
+      },
+      5000,
+    );
+    closeSync(fd);
+    expect(accepted).toBeLessThan(256 * 1024 + 64 * 1024 + 1024 * 1024);
+    source.resume();
+    await until('the held-back bytes played', () => s.bytes() === played + accepted, 10_000);
+    expect(s.events).toEqual(['online']);
+  });
+
+  it('/dev/zero: plays it as an endless stream at the baud rate, never loading it', async () => {
+    const source = new ReplaySource({ file: '/dev/zero', baudRate: 80_000 });
+    sources.push(source);
+    const s = sink();
+    const rss0 = process.memoryUsage().rss;
+    const t0 = performance.now();
+    await source.start(s);
+    await until('half a second of bytes', () => s.bytes() >= 4000, 5000);
+    const elapsed = (performance.now() - t0) / 1000;
+    // 80 000 baud = 8000 bytes/s, one 10 ms tick of slack.
+    expect(s.bytes()).toBeLessThanOrEqual(elapsed * 8000 + 81);
+    expect(s.received.every((c) => c.every((b) => b === 0))).toBe(true);
+    expect(process.memoryUsage().rss - rss0).toBeLessThan(64 * 1024 * 1024);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPortMock } from 'serialport';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
 import { SerialSource } from '../../src/source/serial.js';
 import type { SerialBinding, SourceSink } from '../../src/source/types.js';
 import { until } from '../helpers/cli.js';
@@ -67,6 +68,38 @@ describe('SerialSource on the mock binding', () => {
     for (const s of sources.splice(0)) await s.stop();
     MockBinding.reset();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a --record file that cannot be opened fails the start with one line, before the port is opened', async () => {
+    const record = join(dir, 'no-such-dir', 'capture.bin');
+    const source = open({ record });
+    const sink = recordingSink();
+    await expect(source.start(sink)).rejects.toMatchObject({
+      message: `cannot record to ${record}: no such directory`,
+    });
+    expect(sink.events).toEqual([]);
+    expect(source.online).toBe(false);
+    // The port was never opened (nor locked): it opens at once now.
+    const port = await MockBinding.open({ path: PATH, baudRate: 921_600 });
+    await port.close();
+  });
+
+  it('a --record write that fails later is reported at once, stops the recording, and the port goes on', async () => {
+    const logged: string[] = [];
+    const logger = createLogger({ level: 'error', write: (line) => logged.push(line) });
+    const source = open({ record: '/dev/full', logger });
+    const sink = recordingSink();
+    await source.start(sink);
+    mockPort(source).emitData(Buffer.alloc(1000, 1));
+    await until('the error reported', () => logged.length > 0);
+    expect(logged).toEqual([
+      expect.stringMatching(/cannot write recording \/dev\/full: .*no space.*; recording stopped/i),
+    ]);
+    expect(source.lastError).toMatch(/cannot write recording \/dev\/full/);
+    expect(source.online).toBe(true);
+    mockPort(source).emitData(Buffer.alloc(500, 2));
+    await until('the bytes after it', () => sink.bytes().length === 1500);
+    expect(logged).toHaveLength(1);
   });
 
   it('delivers every byte the device sends, in order, and records them to the --record file', async () => {

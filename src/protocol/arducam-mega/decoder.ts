@@ -35,6 +35,8 @@ const CURRENT = 0xff;
 const LEGACY = 0x55;
 const HEAD2 = 0xaa;
 const TAIL2 = 0xbb;
+const CURRENT_TRAILER = Buffer.of(CURRENT, TAIL2);
+const LEGACY_TRAILER = Buffer.of(LEGACY, TAIL2);
 
 /** What the packet being read carries. */
 type Body = 'jpeg' | 'text' | 'skip';
@@ -74,25 +76,17 @@ export class ArducamMegaDecoder extends TextFrameDecoder {
   /** End of the JPEG inside the payload once the walker found its EOI, else -1. */
   private jpegEnd = -1;
 
-  protected readText(events: DeviceEvent[], eof: boolean): void {
-    const store = this.store;
-    const len = store.length;
-    let pos = this.pos;
-    while (pos < len) {
-      const b = store.at(pos);
-      if (b === CURRENT || b === LEGACY) {
-        if (pos + 1 >= len && !eof) break;
-        if (pos + 1 < len && store.at(pos + 1) === HEAD2) {
-          this.beginFrame(pos);
-          this.family = b;
-          this.type = -1;
-          return;
-        }
-      }
-      pos++;
-      this.textByte(b, events);
-    }
-    this.consumeText(pos);
+  protected readonly frameNeedles = [Buffer.of(CURRENT, HEAD2), Buffer.of(LEGACY, HEAD2)];
+
+  protected frameAt(pos: number): 'yes' | 'no' | 'maybe' {
+    if (pos + 1 >= this.store.length) return 'maybe';
+    return this.store.at(pos + 1) === HEAD2 ? 'yes' : 'no';
+  }
+
+  protected startFrame(pos: number): void {
+    this.family = this.store.at(pos);
+    this.beginFrame(pos);
+    this.type = -1;
   }
 
   /** Reads the packet at offset 0. Returns true when it was consumed or rejected, false to wait for bytes. */
@@ -133,9 +127,17 @@ export class ArducamMegaDecoder extends TextFrameDecoder {
         this.fail(true, false);
         return true;
       }
+      if (this.jpegEnd < 0) {
+        if (!eof) return false;
+        this.fail(true, false);
+        return true;
+      }
     }
     // Non-image packets may end one byte late: the SDK-version reply announces 6 bytes and sends 7.
-    const trailer = this.findTrailer(payloadEnd, this.body !== 'jpeg', eof);
+    const trailer =
+      this.body === 'jpeg'
+        ? this.imageTrailer(this.jpegEnd, payloadEnd, eof)
+        : this.findTrailer(payloadEnd, true, eof);
     if (trailer === -1) return false;
     if (trailer === -2) {
       this.fail(true, false);
@@ -147,6 +149,24 @@ export class ArducamMegaDecoder extends TextFrameDecoder {
     this.pos = 0;
     this.framing = false;
     return true;
+  }
+
+  /**
+   * The trailer of an image packet, at the claimed end `at` with only FIFO padding between the
+   * EOI (`from`) and it: -1 to wait for bytes, -2 when it is not there. A trailer in the padding
+   * means the length does not fit the image — bytes lost inside it (the EOI came early), or a
+   * length that lies and runs over the next packets: the packet is dropped either way, and the
+   * rescan finds those next packets.
+   */
+  private imageTrailer(from: number, at: number, eof: boolean): number {
+    const store = this.store;
+    const end = Math.min(store.length, at + 2);
+    const found = store.buffer
+      .subarray(store.base + from, store.base + end)
+      .indexOf(this.family === CURRENT ? CURRENT_TRAILER : LEGACY_TRAILER);
+    if (found >= 0) return from + found === at ? at : -2;
+    if (store.length < at + 2) return eof ? -2 : -1;
+    return -2;
   }
 
   /** Offset of the trailer: -1 to wait for bytes, -2 when it is missing. */

@@ -44,5 +44,6 @@ function legacyAt(w: ScanWindow, i: number): Verdict {
 export const megaSignature: Signature = {
   firstBytes: [0xff, 0x55],
   framed: true,
+  prefixes: [Uint8Array.of(0xff, 0xaa), Uint8Array.of(0x55, 0xaa)],
   at: (w, i) => (w.buf[i] === 0x55 ? legacyAt(w, i) : currentAt(w, i)),
 };

@@ -15,6 +15,7 @@
  */
 
 import { TextFrameDecoder } from '../common/text-frame-decoder.js';
+import { declaredThumbnail } from '../jpeg/info.js';
 import { JpegWalker } from '../jpeg/walker.js';
 import type { DeviceEvent } from '../types.js';
 
@@ -48,8 +49,10 @@ export class ArducamDecoder extends TextFrameDecoder {
   /** The last line was `… Capture Done …`: a length line may follow. */
   private captureDone = false;
   /**
-   * APPn segments [start, end) of JPEGs that broke, while their bytes are rescanned. A JPEG
-   * found wholly inside one is nested data (the EXIF thumbnail in APP1), not a frame.
+   * Thumbnails [start, length) that APPn segments of JPEGs that broke declare (EXIF, JFXX),
+   * while their bytes are rescanned: a JPEG found exactly there is nested data, not a frame. Where
+   * a thumbnail is declared, not merely lying inside a segment, matters: a frame cut inside its
+   * APP1 has a segment length that runs over the frames after it, which are real.
    */
   private nested: Array<[number, number]> = [];
 
@@ -64,32 +67,19 @@ export class ArducamDecoder extends TextFrameDecoder {
     this.nested = [];
   }
 
-  /** Reads text until a JPEG starts (returns with frameStart set) or the bytes run out. */
-  protected readText(events: DeviceEvent[], eof: boolean): void {
-    const store = this.store;
-    const len = store.length;
-    let pos = this.pos;
-    while (pos < len) {
-      const b = store.at(pos);
-      if (b === 0xff) {
-        if (pos + 1 >= len && !eof) break;
-        if (pos + 1 < len && store.at(pos + 1) === 0xd8) {
-          this.startFrame(pos);
-          return;
-        }
-      }
-      pos++;
-      const line = this.text.push(b);
-      if (line !== null) this.handleLine(line, events);
-    }
-    this.consumeText(pos);
+  protected readonly frameNeedles = [Buffer.of(0xff, 0xd8)];
+
+  /** `FF D8` starts a JPEG. */
+  protected frameAt(pos: number): 'yes' | 'no' | 'maybe' {
+    if (pos + 1 >= this.store.length) return 'maybe';
+    return this.store.at(pos + 1) === 0xd8 ? 'yes' : 'no';
   }
 
   /** Forget the first `n` retained bytes, keeping `nested` pointing at the same bytes. */
   protected override discardBytes(n: number): void {
     this.store.discard(n);
     if (this.nested.length === 0) return;
-    this.nested = this.nested.flatMap(([s, e]) => (e - n > 0 ? [[s - n, e - n] as [number, number]] : []));
+    this.nested = this.nested.flatMap(([s, len]) => (s - n >= 0 ? [[s - n, len] as [number, number]] : []));
   }
 
   /**
@@ -124,29 +114,33 @@ export class ArducamDecoder extends TextFrameDecoder {
     return 0;
   }
 
-  /** Whether a JPEG at offset 0 ending at `end` lies inside an APPn segment of a broken JPEG. */
+  /** Whether the JPEG at offset 0, ending at `end`, is a thumbnail a broken JPEG declared. */
   private isNested(end: number): boolean {
-    return this.nested.some(([s, e]) => s <= 0 && end <= e);
+    return this.nested.some(([s, len]) => s === 0 && len === end);
   }
 
   /**
-   * Records the complete APPn segments of the broken JPEG at offset 0, following its
-   * segment chain from SOI while it is consistent and ends before the point where it broke.
+   * Records the thumbnails that the APPn segments of the broken JPEG at offset 0 declare,
+   * following its segment chain from SOI while it is consistent, up to where it broke.
    */
   private recordNested(brokeAt: number): void {
     const store = this.store;
+    const base = store.base;
     let i = 2;
     while (i + 4 <= brokeAt && store.at(i) === 0xff) {
       const m = store.at(i + 1);
       if (m < 0xc0 || m === 0xd8 || m === 0xd9 || m === 0xda || (m >= 0xd0 && m <= 0xd7)) return;
       const end = i + 2 + ((store.at(i + 2) << 8) | store.at(i + 3));
+      if (m >= 0xe0 && m <= 0xef) {
+        const thumb = declaredThumbnail(store.buffer, base + i, base + Math.min(end, brokeAt));
+        if (thumb && thumb.at - base > i) this.nested.push([thumb.at - base, thumb.length]);
+      }
       if (end > brokeAt) return;
-      if (m >= 0xe1 && m <= 0xef) this.nested.push([i, end]);
       i = end;
     }
   }
 
-  private handleLine(line: string, events: DeviceEvent[]): void {
+  protected override onLine(line: string, events: DeviceEvent[]): void {
     if (line === '' || line === 'ACK IMG END') return;
     if (LENGTH_LINE.test(line)) {
       // Only the line right after "Capture Done" is the FIFO length.
@@ -165,7 +159,7 @@ export class ArducamDecoder extends TextFrameDecoder {
     events.push({ type: 'log', text });
   }
 
-  private startFrame(at: number): void {
+  protected startFrame(at: number): void {
     this.text.abandon();
     this.consumeText(at);
     this.frameStart = 0;

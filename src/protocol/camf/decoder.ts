@@ -2,15 +2,20 @@
  * The two CAMF decoders: device → host (`CamfDecoder`, protocol `camf`) and host → device
  * (`CamfCommandDecoder`, for firmware and device simulators). Framing rules live in framer.ts.
  */
+import { JpegWalker } from '../jpeg/walker.js';
 import type { Decoder, DeviceEvent } from '../types.js';
 import { CamfType } from './frame.js';
 import { type CamfFrame, CamfFramer } from './framer.js';
 
 const utf8 = new TextDecoder('utf-8');
 
-function isJpegStart(b: Uint8Array): boolean {
-  return b.length >= 4 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
-}
+/**
+ * Largest log, info or reply payload accepted (types 02, 03, 04): a longer header is refused as
+ * oversized at once, like an image over `maxFrameBytes`. Device text is a line or a small JSON
+ * object; without this bound each text frame could make the decoder hold `maxFrameBytes` (4 MiB)
+ * and a lying text length could hold the video for as long.
+ */
+export const CAMF_MAX_TEXT_BYTES = 64 * 1024;
 
 /**
  * Device → host CAMF decoder (protocol `camf`): type 01 → `frame` (with `seq` and
@@ -19,9 +24,23 @@ function isJpegStart(b: Uint8Array): boolean {
  */
 export class CamfDecoder extends CamfFramer<DeviceEvent> implements Decoder {
   readonly protocol = 'camf' as const;
+  readonly #walker = new JpegWalker();
+
+  /** Where the JPEG in a type 01 payload ends (its EOI), or -1 when the payload does not walk as one. */
+  #jpegEnd(payload: Buffer): number {
+    const walker = this.#walker;
+    walker.reset();
+    const r = walker.feed(payload, 0, payload.length);
+    return r.kind === 'done' ? r.end : -1;
+  }
 
   protected override tracksSeq(type: number): boolean {
     return type !== CamfType.Command;
+  }
+
+  protected override maxPayloadBytes(type: number): number {
+    const text = type === CamfType.Log || type === CamfType.Info || type === CamfType.Reply;
+    return text ? Math.min(CAMF_MAX_TEXT_BYTES, this.maxFrameBytes) : this.maxFrameBytes;
   }
 
   protected onRestart(out: DeviceEvent[]): void {
@@ -30,18 +49,26 @@ export class CamfDecoder extends CamfFramer<DeviceEvent> implements Decoder {
 
   protected onFrame(frame: CamfFrame, out: DeviceEvent[]): void {
     switch (frame.type) {
-      case CamfType.Jpeg:
-        if (!isJpegStart(frame.payload)) {
+      case CamfType.Jpeg: {
+        // CRC-checked, and walked like every other protocol's frames: a device that frames a broken
+        // image (a camera driver error, a truncated frame buffer) must not have it served.
+        const payload = frame.payload;
+        const end = this.#jpegEnd(payload);
+        if (end < 0) {
           this.badPayloads++;
           out.push({
             type: 'log',
-            text: `camf: type 01 payload of ${frame.payload.length} bytes is not a JPEG, dropped`,
+            text: `camf: type 01 payload of ${payload.length} bytes is not a whole JPEG, dropped`,
           });
           return;
         }
+        // Bytes after the EOI (frame buffer padding) are not part of the image.
+        if (end < payload.length) this.stats.bytesSkipped += payload.length - end;
         this.stats.frames++;
-        out.push({ type: 'frame', jpeg: frame.payload, seq: frame.seq, deviceTimeUs: frame.timestampUs });
+        const jpeg = end < payload.length ? payload.subarray(0, end) : payload;
+        out.push({ type: 'frame', jpeg, seq: frame.seq, deviceTimeUs: frame.timestampUs });
         return;
+      }
       case CamfType.Log:
         out.push({ type: 'log', text: utf8.decode(frame.payload) });
         return;

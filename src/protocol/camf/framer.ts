@@ -10,25 +10,27 @@ import {
   type DecoderStats,
   emptyStats,
 } from '../types.js';
-import { crc32 as crc32Imported, crc32Js as crc32JsImported } from './crc32.js';
+import { crc32 as crc32Imported } from './crc32.js';
+import { CAMF_HEADER_BYTES, CAMF_MAGIC, CAMF_TRAILER_BYTES } from './frame.js';
 import {
-  CAMF_HEADER_BYTES,
-  CAMF_MAGIC,
-  CAMF_OVERHEAD_BYTES,
-  CAMF_TRAILER_BYTES,
-  CAMF_VERSION,
-} from './frame.js';
+  BAD_HEADER_CRC,
+  checkHeaderAt,
+  isMagicPrefix,
+  magicTail,
+  NestedFrameSearch,
+  OVERSIZED,
+} from './frame-checks.js';
 
 // Hot-path helpers bound once: under a loader that compiles ESM imports to getters (tsx, used by
 // `npm run bench`) a per-call namespace lookup is a measurable part of a 64-byte push.
 const copyInto = copyIntoImported;
 const NO_EVENTS = NO_EVENTS_IMPORTED;
 const crc32 = crc32Imported;
-const crc32Js = crc32JsImported;
 const isBuffer = Buffer.isBuffer;
 
-const MAGIC_U32 = 0x464d4143; // 'CAMF' read little-endian
 const TWO_32 = 0x1_0000_0000;
+/** A frame being received is searched for a whole frame nested in it (a lying length) every this many bytes. */
+const PROBE_EVERY = 4096;
 
 /** A frame that passed both CRCs. `payload` is owned by the receiver. */
 export interface CamfFrame {
@@ -51,7 +53,9 @@ function asBuffer(chunk: Uint8Array): Buffer {
  * header (CRC, version, length > maxFrameBytes) or a bad payload CRC discards the frame and
  * the search restarts at the byte after its first byte, so bytes lost inside frame k never
  * cost frame k+1; seq gaps are device drops, seq going backwards a restart; unknown types
- * are skipped by length; memory is bounded by maxFrameBytes + overhead.
+ * are skipped by length; memory is bounded by maxFrameBytes + overhead. A frame whose claimed
+ * bytes turn out to hold a whole valid frame (a length that lies, CRC and all) is given up as
+ * truncated as soon as that frame is complete, and its bytes are rescanned (frame-checks.ts).
  */
 export abstract class CamfFramer<E> {
   readonly stats: DecoderStats = emptyStats();
@@ -76,6 +80,14 @@ export abstract class CamfFramer<E> {
   /** Total size of the frame in the stash once its header checked out, else 0. */
   #stashFrameBytes = 0;
   #lastSeq = -1;
+  /** Searches the claimed frame in the stash for a whole frame nested in it. */
+  readonly #nested = new NestedFrameSearch();
+  /** Searches a whole claimed frame whose payload CRC failed: was it a lying length? */
+  readonly #nestedWhole = new NestedFrameSearch();
+  /** Stash length at which the claimed frame is searched again. */
+  #probeAt = PROBE_EVERY;
+  /** Largest payload accepted for a frame type (`maxPayloadBytes`), bound once. */
+  readonly #limit = (type: number): number => this.maxPayloadBytes(type);
 
   constructor(options: DecoderOptions = {}) {
     this.maxFrameBytes = checkMaxFrameBytes(options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
@@ -88,6 +100,11 @@ export abstract class CamfFramer<E> {
 
   protected abstract onFrame(frame: CamfFrame, out: E[]): void;
   protected abstract onRestart(out: E[]): void;
+
+  /** Largest payload a header of this type may announce (more: refused as oversized). Default `maxFrameBytes`. */
+  protected maxPayloadBytes(_type: number): number {
+    return this.maxFrameBytes;
+  }
 
   /**
    * Feed bytes; returns the events they completed. When they complete none (most pushes of a
@@ -103,7 +120,10 @@ export abstract class CamfFramer<E> {
     if (this.#stashFrameBytes - len > n) {
       copyInto(this.#stash, len, data, 0, n);
       this.#stashLen = len + n;
-      return NO_EVENTS as unknown as E[];
+      if (this.#stashLen < this.#probeAt) return NO_EVENTS as unknown as E[];
+      const out: E[] = [];
+      this.#probeNested(out);
+      return out.length > 0 ? out : (NO_EVENTS as unknown as E[]);
     }
     const out: E[] = [];
     let pos = 0;
@@ -115,7 +135,36 @@ export abstract class CamfFramer<E> {
       }
       pos = this.#feedStash(data, pos, out);
     }
+    this.#probeNested(out);
     return out.length > 0 ? out : (NO_EVENTS as unknown as E[]);
+  }
+
+  /**
+   * While the frame being received holds a whole valid frame (its length lied), give it up as
+   * truncated and rescan its bytes: the frames inside come out now, not after the claimed length.
+   * Whether it is given up does not depend on when this runs (every chunking agrees): a claim
+   * holding such a frame counts as truncated however it ends (abandoned, cut by the stream's end,
+   * or completed with a bad CRC).
+   */
+  #probeNested(out: E[]): void {
+    while (this.#stashFrameBytes > 0 && this.#stashLen >= this.#probeAt) {
+      const nested = this.#nested;
+      if (!nested.found(this.#stash, 0, this.#stashLen, this.#stashFrameBytes, this.#limit)) {
+        const pending = nested.pendingEnd;
+        this.#probeAt =
+          pending > 0 ? Math.min(pending, this.#stashLen + PROBE_EVERY) : this.#stashLen + PROBE_EVERY;
+        return;
+      }
+      this.stats.truncated++;
+      this.#resyncFromStash(out);
+    }
+  }
+
+  /** The stash now holds the start of a frame of `total` bytes whose header checked out. */
+  #claim(total: number): void {
+    this.#stashFrameBytes = total;
+    this.#nested.reset();
+    this.#probeAt = PROBE_EVERY;
   }
 
   end(): E[] {
@@ -140,12 +189,14 @@ export abstract class CamfFramer<E> {
     copyInto(this.#stash, this.#stashLen, data, pos, pos + take);
     this.#stashLen += take;
     pos += take;
-    if (this.#stashLen < need) {
-      // Still a magic prefix? (the stash starts with one; check the bytes just added)
-      if (this.#stashFrameBytes === 0 && !isMagicPrefix(this.#stash, 0, this.#stashLen))
-        this.#resyncFromStash(out);
+    // Still a magic prefix? (the stash starts with one; check the bytes just added). Also when they
+    // complete the header: a 'C' kept from the last push is no candidate once 'AMF' does not follow,
+    // and is skipped without a resync, as it is when the whole stream arrives at once.
+    if (this.#stashFrameBytes === 0 && !isMagicPrefix(this.#stash, 0, this.#stashLen)) {
+      this.#resyncFromStash(out);
       return pos;
     }
+    if (this.#stashLen < need) return pos;
     if (this.#stashFrameBytes === 0) {
       const total = this.#checkHeader(this.#stash, 0);
       if (total < 0) {
@@ -155,7 +206,7 @@ export abstract class CamfFramer<E> {
       const frame = Buffer.allocUnsafe(total);
       copyInto(frame, 0, this.#stash, 0, CAMF_HEADER_BYTES);
       this.#stash = frame;
-      this.#stashFrameBytes = total;
+      this.#claim(total);
       return pos;
     }
     // A whole frame is in the stash.
@@ -194,7 +245,8 @@ export abstract class CamfFramer<E> {
     }
     copyInto(this.#stash, 0, data, from, to);
     this.#stashLen = n;
-    this.#stashFrameBytes = total;
+    if (total > 0) this.#claim(total);
+    else this.#stashFrameBytes = 0;
   }
 
   /**
@@ -234,27 +286,28 @@ export abstract class CamfFramer<E> {
 
   /** Validate the 28-byte header at `at` (magic already matched). Returns the frame's total size, or -1. */
   #checkHeader(data: Buffer, at: number): number {
-    const stats = this.stats;
-    if (data.readUInt32LE(at) !== MAGIC_U32) {
-      stats.resyncs++;
-      return -1;
+    const total = checkHeaderAt(data, at, this.#limit);
+    if (total >= 0) return total;
+    this.stats.resyncs++;
+    if (total === BAD_HEADER_CRC) this.stats.crcErrors++;
+    else if (total === OVERSIZED) this.stats.oversized++;
+    return -1;
+  }
+
+  /**
+   * The whole frame data[at, at + total) failed its payload CRC: a damaged frame (`crcErrors`), or,
+   * when a whole valid frame lies inside it, a length that lied (`truncated`, as when the same
+   * claim is given up early).
+   */
+  #countBadPayload(data: Buffer, at: number, total: number): void {
+    const search = this.#nestedWhole;
+    search.reset();
+    if (search.found(data, at, total, total, this.#limit)) {
+      this.stats.truncated++;
+    } else {
+      this.stats.crcErrors++;
+      this.stats.resyncs++;
     }
-    if (crc32Js(data, at, at + 24) !== data.readUInt32LE(at + 24)) {
-      stats.crcErrors++;
-      stats.resyncs++;
-      return -1;
-    }
-    if (data[at + 4] !== CAMF_VERSION) {
-      stats.resyncs++;
-      return -1;
-    }
-    const length = data.readUInt32LE(at + 20);
-    if (length > this.maxFrameBytes) {
-      stats.oversized++;
-      stats.resyncs++;
-      return -1;
-    }
-    return length + CAMF_OVERHEAD_BYTES;
   }
 
   /** Check the payload CRC of the frame at `at` and hand it on. False when the CRC fails. */
@@ -266,8 +319,7 @@ export abstract class CamfFramer<E> {
     const view = data.subarray(pStart, pEnd);
     const payload = data === this.#stash ? view : Buffer.from(view);
     if (crc32(payload) !== data.readUInt32LE(pEnd)) {
-      this.stats.crcErrors++;
-      this.stats.resyncs++;
+      this.#countBadPayload(data, at, total);
       return false;
     }
     const type = data[at + 5]!;
@@ -302,16 +354,4 @@ export abstract class CamfFramer<E> {
       this.onRestart(out);
     }
   }
-}
-
-/** Offset of a magic prefix ('C', 'CA', 'CAM') ending exactly at `to`, or `to`. */
-function magicTail(data: Uint8Array, from: number, to: number): number {
-  for (let k = Math.min(3, to - from); k > 0; k--) if (isMagicPrefix(data, to - k, to)) return to - k;
-  return to;
-}
-
-function isMagicPrefix(data: Uint8Array, from: number, to: number): boolean {
-  const n = Math.min(to - from, 4);
-  for (let i = 0; i < n; i++) if (data[from + i] !== CAMF_MAGIC[i]) return false;
-  return true;
 }

@@ -9,6 +9,7 @@ const MAGIC_V1 = Buffer.from([...CAMF_MAGIC, CAMF_VERSION]);
 export const camfSignature: Signature = {
   firstBytes: [CAMF_MAGIC[0]!],
   framed: true,
+  prefixes: [CAMF_MAGIC],
   at(w, i) {
     const p = prefixAt(w, i, CAMF_MAGIC);
     if (p !== 'yes') return p;

@@ -55,3 +55,51 @@ export function isCompleteJpeg(buf: Uint8Array): boolean {
   const r = w.feed(buf, 0, buf.length);
   return r.kind === 'done' && r.end === buf.length;
 }
+
+/**
+ * The thumbnail JPEG an APPn segment declares, as offsets into `buf`: an EXIF APP1's IFD1
+ * `JPEGInterchangeFormat` and `…Length` (offsets from its TIFF header), or a JFXX APP0's JPEG
+ * thumbnail (the rest of the segment). `seg` is the segment's `FF` and `end` its end (or the last
+ * byte known). Undefined when the segment declares none, or its structure does not hold together.
+ * Telling a thumbnail from a real frame that merely lies inside a broken frame's segment needs both
+ * where it starts and how long it is.
+ */
+export function declaredThumbnail(
+  buf: Uint8Array,
+  seg: number,
+  end: number,
+): { at: number; length: number } | undefined {
+  const body = seg + 4;
+  const text = (at: number, s: string): boolean => {
+    if (at + s.length > end) return false;
+    for (let i = 0; i < s.length; i++) if (buf[at + i] !== s.charCodeAt(i)) return false;
+    return true;
+  };
+  if (buf[seg + 1] === 0xe0) {
+    return text(body, 'JFXX\0') && buf[body + 5] === 0x10 && end > body + 6
+      ? { at: body + 6, length: end - body - 6 }
+      : undefined;
+  }
+  if (buf[seg + 1] !== 0xe1 || !text(body, 'Exif\0\0')) return undefined;
+  const tiff = body + 6;
+  const le = text(tiff, 'II');
+  if (!le && !text(tiff, 'MM')) return undefined;
+  const u16 = (o: number): number => (le ? buf[o]! | (buf[o + 1]! << 8) : (buf[o]! << 8) | buf[o + 1]!);
+  const u32 = (o: number): number => (le ? u16(o) + u16(o + 2) * 0x10000 : u16(o) * 0x10000 + u16(o + 2));
+  if (tiff + 8 > end || u16(tiff + 2) !== 42) return undefined;
+  const ifd0 = tiff + u32(tiff + 4);
+  if (ifd0 + 2 > end) return undefined;
+  const link = ifd0 + 2 + 12 * u16(ifd0);
+  if (link + 4 > end || u32(link) === 0) return undefined;
+  const ifd1 = tiff + u32(link);
+  if (ifd1 + 2 > end) return undefined;
+  let at = -1;
+  let length = -1;
+  for (let k = 0, n = u16(ifd1); k < n; k++) {
+    const e = ifd1 + 2 + 12 * k;
+    if (e + 12 > end) return undefined;
+    if (u16(e) === 0x0201) at = tiff + u32(e + 8);
+    else if (u16(e) === 0x0202) length = u32(e + 8);
+  }
+  return at >= 0 && length > 0 ? { at, length } : undefined;
+}

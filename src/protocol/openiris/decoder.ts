@@ -3,13 +3,15 @@
  *
  *   FF A0  FF A1  <u16 LE len>  <len JPEG bytes>
  *
- * No trailer and no checksum: a payload is accepted only when it starts with
- * `FF D8` and ends with `FF D9`; otherwise it is dropped and the search restarts
+ * No trailer and no checksum: a payload is accepted only when it is exactly one
+ * JPEG, walked segment by segment while it arrives (its EOI right at the claimed
+ * length); otherwise it is dropped as soon as that shows, and the search restarts
  * at the byte after the header's first byte. Text between frames (command
  * replies, ESP32 logs) becomes `log` events. The length is 16 bits, so frames of
  * 64 KiB or more cannot be framed by this firmware and are lost.
  */
 import { TextFrameDecoder } from '../common/text-frame-decoder.js';
+import { JpegWalker } from '../jpeg/walker.js';
 import type { DeviceEvent } from '../types.js';
 
 /** The four bytes that open every frame. */
@@ -27,28 +29,20 @@ export function openIrisCommand(command: string, data: Record<string, unknown> =
 
 export class OpenIrisDecoder extends TextFrameDecoder {
   readonly protocol = 'openiris' as const;
-  protected readText(events: DeviceEvent[], eof: boolean): void {
-    const store = this.store;
-    const len = store.length;
-    let pos = this.pos;
-    while (pos < len) {
-      const b = store.at(pos);
-      if (b === 0xff) {
-        const match = this.headerAt(pos);
-        if (match === 'yes') {
-          this.beginFrame(pos);
-          return;
-        }
-        if (match === 'maybe' && !eof) break;
-      }
-      pos++;
-      this.textByte(b, events);
-    }
-    this.consumeText(pos);
+  protected readonly frameNeedles = [Buffer.from(OPENIRIS_HEADER)];
+
+  private readonly walker = new JpegWalker();
+  /** Store offset up to which the payload of the frame at offset 0 has been walked. */
+  private walked = HEADER_BYTES;
+
+  protected startFrame(pos: number): void {
+    this.beginFrame(pos);
+    this.walked = HEADER_BYTES;
+    this.walker.reset();
   }
 
   /** Whether the header starts at `pos`: 'maybe' when the bytes so far match but are too few. */
-  private headerAt(pos: number): 'yes' | 'no' | 'maybe' {
+  protected frameAt(pos: number): 'yes' | 'no' | 'maybe' {
     const store = this.store;
     for (let i = 0; i < OPENIRIS_HEADER.length; i++) {
       if (pos + i >= store.length) return 'maybe';
@@ -57,7 +51,11 @@ export class OpenIrisDecoder extends TextFrameDecoder {
     return 'yes';
   }
 
-  /** Reads the frame at offset 0. Returns true when it was consumed or rejected, false to wait for bytes. */
+  /**
+   * Reads the frame at offset 0, walking its payload as a JPEG while it arrives. Returns true when
+   * it was consumed or rejected, false to wait for bytes. The payload must be exactly one JPEG: it
+   * is dropped the moment it stops being one, and when its EOI is not at the claimed length.
+   */
   protected readFrame(events: DeviceEvent[], eof: boolean): boolean {
     const store = this.store;
     if (store.length < HEADER_BYTES) {
@@ -73,26 +71,37 @@ export class OpenIrisDecoder extends TextFrameDecoder {
       this.fail(false, false);
       return true;
     }
-    // Reject a false header as soon as its payload is not a JPEG.
-    if (store.length >= HEADER_BYTES + 2 && (store.at(6) !== 0xff || store.at(7) !== 0xd8)) {
-      this.fail(false, false);
-      return true;
-    }
     const end = HEADER_BYTES + length;
-    if (store.length < end) {
-      if (eof) this.fail(true, false);
-      return eof;
+    const stop = Math.min(store.length, end);
+    if (this.walked < stop) {
+      const base = store.base;
+      const r = this.walker.feed(store.buffer, base + this.walked, base + stop);
+      if (r.kind === 'invalid') {
+        // Not even `FF D8 FF`: a false header, not a frame cut short.
+        this.fail(r.at - base >= HEADER_BYTES + 3, false);
+        return true;
+      }
+      if (r.kind === 'done') {
+        if (r.end - base !== end) {
+          // The JPEG ends before the claimed length: the length lied (or bytes were lost).
+          this.fail(true, false);
+          return true;
+        }
+        events.push({ type: 'frame', jpeg: store.copy(HEADER_BYTES, end) });
+        this.stats.frames++;
+        this.text.boundary();
+        store.discard(end);
+        this.framing = false;
+        return true;
+      }
+      this.walked = stop;
     }
-    if (store.at(end - 2) !== 0xff || store.at(end - 1) !== 0xd9) {
+    if (this.walked >= end || eof) {
+      // The length ran out before the JPEG did, or the stream ended inside it.
       this.fail(true, false);
       return true;
     }
-    events.push({ type: 'frame', jpeg: store.copy(HEADER_BYTES, end) });
-    this.stats.frames++;
-    this.text.boundary();
-    store.discard(end);
-    this.framing = false;
-    return true;
+    return false;
   }
 
   /** The frame at offset 0 is broken: count it, skip its first byte and rescan what followed. */

@@ -6,6 +6,7 @@ import { OPENIRIS_HEADER } from './decoder.js';
 export const openIrisSignature: Signature = {
   firstBytes: [OPENIRIS_HEADER[0]!],
   framed: true,
+  prefixes: [Uint8Array.from(OPENIRIS_HEADER)],
   at(w, i) {
     const head = prefixAt(w, i, OPENIRIS_HEADER);
     if (head !== 'yes') return head;

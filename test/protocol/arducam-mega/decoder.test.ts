@@ -96,6 +96,26 @@ describe('ArducamMegaDecoder hard cases', () => {
     }
   });
 
+  it('a length that lies long right onto the next packet’s trailer does not take that packet with it', () => {
+    // Current and legacy framing: the lie covers its own trailer, the next header and JPEG, and
+    // ends exactly at the next packet's trailer, so the claimed end looks right.
+    for (const frame of [megaImage, megaLegacyImage]) {
+      const liar = frame(a);
+      const next = frame(b);
+      liar.writeUInt32LE(a.length + 2 + next.length - 2, 3);
+      const { events, stats } = decodeEveryChunking(make, Buffer.concat([liar, next, frame(a)]));
+      expect(digests(framesOf(events)), frame.name).toEqual(digests([b, a]));
+      expect(stats.truncated, frame.name).toBe(1);
+    }
+  });
+
+  it('bytes lost inside an image make its trailer come early: the image is dropped, not served short', () => {
+    const lossy = megaLegacyImage(Buffer.concat([a.subarray(0, 3000), a.subarray(3040)]));
+    lossy.writeUInt32LE(a.length, 3); // the length the device announced before the bytes were lost
+    const { events } = decodeEveryChunking(make, Buffer.concat([lossy, megaLegacyImage(b)]));
+    expect(digests(framesOf(events))).toEqual(digests([b]));
+  });
+
   it('a length beyond maxFrameBytes is counted as oversized without waiting for the bytes', () => {
     const huge = megaImage(a);
     huge.writeUInt32LE(0x7fffffff, 3);

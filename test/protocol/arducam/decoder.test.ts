@@ -17,6 +17,7 @@ import {
 import { ArducamDecoder, arducamLogText } from '../../../src/protocol/arducam/decoder.js';
 import { INPUT_SLICE } from '../../../src/protocol/common/byte-store.js';
 import { decodeEveryChunking, logsOf, peakBuffered } from '../device-helpers.js';
+import { tinyJpeg } from '../fuzz-mutate.js';
 import { digests, fixture, fixtureJpegs, framesOf, mulberry32, summarize } from '../helpers.js';
 
 const jpegs = fixtureJpegs();
@@ -105,12 +106,49 @@ describe('ArducamDecoder hard cases', () => {
     expect(framesOf(events).at(-1)!.equals(b)).toBe(true);
   });
 
+  it('a frame cut right after an FF in its scan, then noise starting with D9: the next frame is served whole', () => {
+    // FF D9 is an EOI to any reader: the cut frame ends there as a whole JPEG (nothing in ArduCAM
+    // framing can tell; npm run fuzz, FUZZ_SEED=1 case 123099). It never takes the next frame.
+    const scan = a.indexOf(Buffer.from([0xff, 0xda]));
+    const cut = a.indexOf(Buffer.from([0xff, 0x00]), scan + 2000) + 1;
+    const served = Buffer.concat([a.subarray(0, cut), Buffer.from([0xd9])]);
+    const junk = Buffer.from([0xd9, 0xa2, 0x2b, 0xef, 0x14, 0x00]);
+    for (const sketch2016 of [false, true]) {
+      const stream = Buffer.concat([
+        arducamStreamFrame(a.subarray(0, cut), sketch2016),
+        junk,
+        arducamStreamFrame(b, sketch2016),
+      ]);
+      const frames = framesOf(decodeEveryChunking(make, stream).events);
+      expect(frames.at(-1)!.equals(b), `2016 sketch: ${sketch2016}`).toBe(true);
+      // What comes before it is the cut frame's own bytes up to that EOI, never spliced with b.
+      for (const f of frames.slice(0, -1)) expect(f.equals(served), `2016 sketch: ${sketch2016}`).toBe(true);
+    }
+  });
+
   it('a cut EXIF frame never lets its thumbnail out as a frame', () => {
     const exif = byName('exif-thumb.jpg');
     for (const cut of [5000, 9000, exif.length - 10]) {
       const stream = Buffer.concat([arducamStreamFrame(exif.subarray(0, cut)), arducamStreamFrame(b)]);
       const { events } = decodeEveryChunking(make, stream);
       expect(digests(framesOf(events)), `cut at ${cut}`).toEqual(digests([b]));
+    }
+  });
+
+  it('2016 sketch: the frames right after an EXIF frame cut inside its APP1 are real frames, not its thumbnail', () => {
+    // The APP1 length of the cut frame runs over the frames after it: only the thumbnail its IFD1
+    // declares (that offset, that length) is nested data.
+    const exif = byName('exif-thumb.jpg');
+    const app1 = exif.indexOf(Buffer.from([0xff, 0xe1]));
+    const app1End = app1 + 2 + exif.readUInt16BE(app1 + 2);
+    const thumb = exif.indexOf(Buffer.from([0xff, 0xd8, 0xff]), 2);
+    const r = mulberry32(7);
+    const small = [tinyJpeg(r, 300), tinyJpeg(r, 500), tinyJpeg(r, 200)];
+    for (const cut of [app1 + 200, thumb + 600, thumb + 2000]) {
+      const stream = Buffer.concat([exif.subarray(0, cut), ...small, a]);
+      expect(cut + small.reduce((n, j) => n + j.length, 0), 'inside the claimed APP1').toBeLessThan(app1End);
+      const { events } = decodeEveryChunking(make, stream);
+      expect(digests(framesOf(events)), `cut at ${cut}`).toEqual(digests([...small, a]));
     }
   });
 

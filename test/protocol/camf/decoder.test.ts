@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildStreamFixtures, type StreamSidecar } from '../../../scripts/make-stream-fixtures.js';
-import { CamfCommandDecoder, CamfDecoder } from '../../../src/protocol/camf/decoder.js';
+import { crc32 } from '../../../src/protocol/camf/crc32.js';
+import { CAMF_MAX_TEXT_BYTES, CamfCommandDecoder, CamfDecoder } from '../../../src/protocol/camf/decoder.js';
 import {
   CAMF_HEADER_BYTES,
   CAMF_MAGIC,
@@ -10,6 +11,7 @@ import {
   encodeCamfFrame,
 } from '../../../src/protocol/camf/frame.js';
 import type { DeviceEvent } from '../../../src/protocol/types.js';
+import { tinyJpeg } from '../fuzz-mutate.js';
 import {
   CHUNK_SIZES,
   digests,
@@ -18,6 +20,7 @@ import {
   fixture,
   fixtureJpegs,
   framesOf,
+  mulberry32,
   sha1,
   summarize,
 } from '../helpers.js';
@@ -145,23 +148,76 @@ describe('CamfDecoder', () => {
     }
   });
 
-  it('at end of stream, recovers whole frames hidden inside a truncated one and counts it truncated', () => {
+  it('one byte lost where a frame ends in "C" and the next begins with its magic: the first is served whole, the second lost, the rest recovered', () => {
+    // The same bytes arrive whether the first frame lost its last byte or the second its "C"
+    // (npm run fuzz, FUZZ_SEED=1 case 863954): the first frame's payload CRC checks, so it is the
+    // second that is lost, and nothing corrupt comes out.
+    const r = mulberry32(1);
+    let first = tinyJpeg(r, 300);
+    while (crc32(first) >>> 24 !== 0x43) first = tinyJpeg(r, 300);
+    const payloads = [first, small[0]!, small[1]!];
+    const { bytes, spans } = stream(payloads);
+    expect(bytes[spans[0]![1] - 1]).toBe(CAMF_MAGIC[0]);
+    const bad = Buffer.concat([bytes.subarray(0, spans[1]![0]), bytes.subarray(spans[1]![0] + 1)]);
+    for (const size of CHUNK_SIZES) {
+      const { d, frames } = decodeAll(bad, size);
+      expect(frames).toEqual(digests([payloads[0]!, payloads[2]!]));
+      expect(d.stats).toMatchObject({ crcErrors: 0, deviceDrops: 1 });
+    }
+  });
+
+  it('recovers whole frames hidden inside a frame cut short and counts that one truncated', () => {
     const enc = new CamfEncoder({ clockUs: () => 0 });
     const big = enc.jpeg(small[0]!);
     const tail = [enc.log('one'), enc.log('two')];
     const bad = Buffer.concat([big.subarray(0, big.length - 200), ...tail]);
     for (const size of CHUNK_SIZES) {
       const d = new CamfDecoder();
-      const beforeEnd = feedInChunks(d, bad, size, { end: false });
-      expect(beforeEnd).toEqual([]);
-      expect(d.bufferedBytes).toBe(bad.length);
-      expect(d.end()).toEqual([
+      // Found inside the cut frame's claimed bytes as they arrive, or at the latest at the end.
+      expect(feedInChunks(d, bad, size)).toEqual([
         { type: 'log', text: 'one' },
         { type: 'log', text: 'two' },
       ]);
       expect(d.stats.truncated).toBe(1);
+      expect(d.stats.crcErrors).toBe(0);
       expect(d.bufferedBytes).toBe(0);
     }
+  });
+
+  it('a header with a valid CRC whose length lies (4 MiB) holds no frame back: the frames inside it come out as they arrive', () => {
+    const enc = new CamfEncoder({ clockUs: () => 0 });
+    const liar = enc.jpeg(small[0]!).subarray(0, 28 + 100);
+    liar.writeUInt32LE(4 * 1024 * 1024, 20);
+    liar.writeUInt32LE(crc32(liar, 0, 24), 24);
+    const frames = small.slice(0, 6).map((j) => enc.jpeg(j));
+    const stream = Buffer.concat([liar, ...frames]);
+    const d = new CamfDecoder();
+    // For each frame that came out: how many bytes after its own end it did (the claim is searched every 4 KiB).
+    const late: number[] = [];
+    const got: number[] = [];
+    for (let i = 0; i < stream.length; i += 64) {
+      for (const e of d.push(stream.subarray(i, i + 64))) {
+        if (e.type !== 'frame') continue;
+        const k = small.findIndex((j) => j.equals(e.jpeg));
+        got.push(k);
+        const end = liar.length + frames.slice(0, k + 1).reduce((n, f) => n + f.length, 0);
+        late.push(Math.min(stream.length, i + 64) - end);
+      }
+    }
+    expect(d.end()).toEqual([]);
+    expect(got).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Math.max(...late)).toBeLessThan(4096 + 64);
+    expect(d.stats).toMatchObject({ frames: 6, truncated: 1, crcErrors: 0 });
+  });
+
+  it('refuses a log, info or reply header over 64 KiB at once (oversized), whatever --max-frame-bytes allows', () => {
+    const enc = new CamfEncoder({ clockUs: () => 0 });
+    const huge = enc.log('x'.repeat(CAMF_MAX_TEXT_BYTES + 1));
+    const ok = enc.log('y'.repeat(CAMF_MAX_TEXT_BYTES));
+    const d = new CamfDecoder();
+    const events = d.push(Buffer.concat([huge, ok, enc.jpeg(small[0]!)]));
+    expect(events.map((e) => e.type)).toEqual(['log', 'frame']);
+    expect(d.stats.oversized).toBe(1);
   });
 
   it('counts seq gaps as device drops and a seq going backwards as a restart', () => {

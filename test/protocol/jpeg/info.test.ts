@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isCompleteJpeg, jpegSize } from '../../../src/protocol/jpeg/info.js';
+import { declaredThumbnail, isCompleteJpeg, jpegSize } from '../../../src/protocol/jpeg/info.js';
 import { itWithTools } from '../../helpers/tools.js';
 import { FIXTURES_DIR, fixtureJpegs } from '../helpers.js';
 
@@ -50,5 +50,26 @@ describe('isCompleteJpeg', () => {
     expect(isCompleteJpeg(q.subarray(0, q.length - 1))).toBe(false);
     expect(isCompleteJpeg(Buffer.concat([q, Buffer.from([0])]))).toBe(false);
     expect(isCompleteJpeg(Buffer.from('not a jpeg'))).toBe(false);
+  });
+});
+
+describe('declaredThumbnail', () => {
+  it('finds the EXIF thumbnail where IFD1 says, with its length, and nothing in other segments', () => {
+    const exif = jpegs.find((j) => j.name === 'exif-thumb.jpg')!.bytes;
+    const app1 = exif.indexOf(Buffer.from([0xff, 0xe1]));
+    const end = app1 + 2 + exif.readUInt16BE(app1 + 2);
+    const thumb = declaredThumbnail(exif, app1, end)!;
+    expect(thumb.at).toBe(exif.indexOf(Buffer.from([0xff, 0xd8, 0xff]), 2));
+    expect(isCompleteJpeg(exif.subarray(thumb.at, thumb.at + thumb.length))).toBe(true);
+    expect(declaredThumbnail(exif, 2, 20)).toBeUndefined(); // the JFIF APP0
+    // Cut before IFD1 is read: nothing declared.
+    expect(declaredThumbnail(exif, app1, app1 + 40)).toBeUndefined();
+  });
+
+  it('finds a JFXX thumbnail: the rest of its APP0', () => {
+    const q = jpegs[0]!.bytes;
+    const seg = Buffer.concat([Buffer.from([0xff, 0xe0, 0, 0]), Buffer.from('JFXX\0\x10', 'latin1'), q]);
+    seg.writeUInt16BE(seg.length - 2, 2);
+    expect(declaredThumbnail(seg, 0, seg.length)).toEqual({ at: 10, length: q.length });
   });
 });
