@@ -16,7 +16,7 @@ export interface ControlResult {
 
 /** How a stream client is paced now (see README *Slow readers*). */
 export interface ViewerPacing {
-  /** `fast`: frames go out as its socket takes them; `paced`: one frame ahead of what it reads. */
+  /** `fast`: frames go out as its socket takes them; `paced`: sent a frame when it asks for one. */
   mode: 'fast' | 'paced';
   /** While paced: the frames per second it reads. */
   readFps?: number;

@@ -22,7 +22,7 @@ export interface ClientStatus {
   consumed?: number;
   /** …the age of the frame it read last, when it read it (seconds since the camera delivered it). */
   age?: number;
-  /** …`fast` (frames go out as its socket takes them) or `paced` (one frame ahead of what it reads). */
+  /** …`fast` (frames go out as its socket takes them) or `paced` (sent a frame when it asks for one). */
   pacing?: 'fast' | 'paced';
   /** The rate this client is held to now, frames per second: its `?fps=` cap, or what it reads while paced. */
   cap?: number;

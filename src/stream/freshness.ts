@@ -16,9 +16,11 @@
  *   each part, 1-byte *probes* — the constant start of the next part's headers, so the stream
  *   stays valid — ask "are you reading?": one answered at once means the reader read everything
  *   and waits for more. A probe counts only when everything before it was acknowledged (else the
- *   receiver may acknowledge it at once because a full segment was pending). A window that showed the
- *   part unread and opened again says the same on other systems. A reader that turns out to come
- *   back about as often as the camera sends frames becomes `fast` again.
+ *   receiver may acknowledge it at once because a full segment was pending). The reader is
+ *   polled every millisecond around when it is expected back (one period after it last asked).
+ *   A window that showed the part unread and opened again, or a late ACK with nothing unread
+ *   from a peer that never answers at once (not Linux), says it read the part. A reader that
+ *   asks again right after each frame waits for frames: it becomes `fast`.
  *
  * Why not the window alone: the receiver advertises min(free buffer, rcv_ssthresh), so once its
  * buffer autotuned larger than that, whole frames sit unread without the window moving; and
@@ -46,8 +48,13 @@ export const STALE_MS = 3000;
 export const BACKLOG_PARTS = 1.5;
 /** … and one that lasts this long makes the client `paced`. */
 export const STUCK_MS = 150;
-/** `paced` → `fast` once the reader asks again this soon after each frame (it waits for frames) … */
+/**
+ * `paced` → `fast` once the reader asks again this soon after each frame (it waits for frames),
+ * or asks about as often as the camera sends frames (within this many of its intervals: a
+ * reader at the camera's rate, which loses less by a frame waiting for it than by waiting) …
+ */
 const QUICK_MS = 15;
+const NEAR_RATE = 1.25;
 /** Polled every millisecond from this long before the reader is expected to ask again until twice as long after. */
 const NEAR_MS = 4;
 /** … this many times in a row (a peer that never answers at once: acknowledged clean this many times). */
@@ -90,6 +97,12 @@ export class Freshness {
   #backlogSince: number | undefined;
   /** Fast: the last check found a backlog. */
   #behind = false;
+  /** Fast, and the reader reads at about the camera's rate: each backlog skips a frame at once (and asks for a fresh window). */
+  #nearRate = false;
+  /** Fast, a frame skipped with everything acknowledged: a probe would refresh the window (taken by `takeProbeWanted()`). */
+  #probeWanted = false;
+  /** The camera's frame interval, ms (0: not known). */
+  #intervalMs = 0;
   #checkEvery = 1;
   #sinceCheck = 0;
   #sent = 0;
@@ -132,6 +145,13 @@ export class Freshness {
     return now < expected ? Math.max(1, Math.min(spread, expected - NEAR_MS - now)) : spread;
   }
 
+  /** Fast, a frame skipped with everything acknowledged: write a probe so the receiver sends a fresh window (asked once). */
+  takeProbeWanted(): boolean {
+    const wanted = this.#probeWanted;
+    this.#probeWanted = false;
+    return wanted;
+  }
+
   /** Probe bytes written since the last part (the next part is written from this offset). */
   get probes(): number {
     return this.#probes;
@@ -164,9 +184,11 @@ export class Freshness {
 
   /**
    * A part of `bytes` was handed to the kernel; its JPEG came from the camera at `capturedAt` (the
-   * `now` clock; NaN for the placeholder).
+   * `now` clock; NaN for the placeholder); the camera sends a frame every `intervalMs` (0: not
+   * looked up, keep the last).
    */
-  partWritten(now: number, bytes: number, capturedAt: number): void {
+  partWritten(now: number, bytes: number, capturedAt: number, intervalMs = 0): void {
+    if (intervalMs > 0) this.#intervalMs = intervalMs;
     this.#partBytes = bytes;
     this.#sentAt = now;
     this.#capturedAt = capturedAt;
@@ -244,12 +266,17 @@ export class Freshness {
     // A reader that asks again right after each frame waits for frames: it keeps up. So does a peer
     // that is not Linux acknowledging parts with nothing unread.
     const quick = how === 'drain' && now - this.#sentAt < QUICK_MS;
-    this.#fastTakes = quick || how === 'ack' ? this.#fastTakes + 1 : 0;
-    if (this.#fastTakes >= (how === 'ack' ? ACK_TAKES : FAST_TAKES)) this.#toFast();
+    const nearRate =
+      this.#intervalMs > 0 &&
+      this.#takeIntervalMs > 0 &&
+      this.#takeIntervalMs <= NEAR_RATE * this.#intervalMs;
+    this.#fastTakes = quick || nearRate || how === 'ack' ? this.#fastTakes + 1 : 0;
+    if (this.#fastTakes >= (how === 'ack' ? ACK_TAKES : FAST_TAKES)) this.#toFast(nearRate && !quick);
   }
 
-  #toFast(): void {
+  #toFast(nearRate: boolean): void {
     this.#mode = 'fast';
+    this.#nearRate = nearRate;
     this.#checkEvery = 1;
     this.#sinceCheck = 0;
     this.#backlogSince = undefined;
@@ -271,7 +298,10 @@ export class Freshness {
   #check(now: number, view: TcpView): boolean {
     this.#sinceCheck = 0;
     const unread = this.#unread(now, view);
-    const unreadParts = this.#partBytes > 0 ? unread / this.#partBytes : 0;
+    // A reader at the camera's rate counts the part still unsent too: it reads each frame about one
+    // interval after the next is written, so a part waiting in the socket is as late as an unread one.
+    const queued = this.#nearRate ? unread + view.notSent : unread;
+    const unreadParts = this.#partBytes > 0 ? queued / this.#partBytes : 0;
     if (this.#partBytes > 0) {
       const pending = view.sent + view.notSent - view.acked;
       const read = this.#sent - Math.ceil((unread + pending) / this.#partBytes);
@@ -284,7 +314,8 @@ export class Freshness {
     if (unreadParts < BACKLOG_PARTS) {
       this.#behind = false;
       this.#backlogSince = undefined;
-      this.#checkEvery = Math.min(MAX_CHECK_EVERY, this.#checkEvery * 2);
+      // A reader at the camera's rate is looked at every frame: its backlog builds from one frame to the next.
+      this.#checkEvery = this.#nearRate ? 1 : Math.min(MAX_CHECK_EVERY, this.#checkEvery * 2);
       return true;
     }
     this.#checkEvery = 1;
@@ -293,10 +324,14 @@ export class Freshness {
       this.#toPaced();
       return false;
     }
-    // A backlog at two looks in a row: a reader a little slower than the camera. Skip this frame
-    // (it still has one to read); a moment's lag of a reader that keeps up shows at one look only.
-    const skip = this.#behind;
+    // A backlog at two looks in a row (at one, for a reader at the camera's rate): a reader a little
+    // slower than the camera. Skip this frame (it still has one to read); a moment's lag of a reader
+    // that keeps up shows at one look only. The window moves again only with an ACK: a probe makes
+    // the receiver send a fresh one.
+    const skip = this.#behind || this.#nearRate;
     this.#behind = true;
+    if (skip)
+      this.#probeWanted = view.acked >= view.sent && view.notSent === 0 && this.#probes < this.#probeBytes;
     return !skip;
   }
 

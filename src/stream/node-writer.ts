@@ -2,10 +2,10 @@
  * The MJPEG writer for Node: one client's stream written straight to its socket
  * from inside the ring's `add()` (push, not pull), by the shared delivery policy
  * (`delivery.ts`). The client "can take a part" when its socket has no backlog
- * (`writableNeedDrain` false) and, on Linux, when its application has read the
- * last part (`tcp-pacer.ts`: a slow reader is kept one frame ahead instead of
- * megabytes behind); a backed-up client is woken by `drain` (or by the pacer) and
- * then gets the newest frame, skipping the rest. Each part is one shared buffer
+ * (`writableNeedDrain` false) and, on Linux, when its application is ready for
+ * one (`tcp-pacer.ts`: a slow reader is sent a frame when it asks for one instead
+ * of megabytes of backlog); a backed-up client is woken by `drain` (or by the
+ * pacer) and then gets the newest frame, skipping the rest. Each part is one shared buffer
  * (`mjpeg-format.ts`), so a send is one socket write.
  */
 import { type DeliveryOptions, FrameDelivery, type Send } from './delivery.js';
@@ -44,8 +44,8 @@ export interface NodeStreamOptions extends DeliveryOptions {
   onFrame?: (bytes: number) => void;
   /**
    * Pace the client to what it reads (Linux: TCP_INFO; see `tcp-pacer.ts`), so a slow reader
-   * gets frames about one of its read periods old instead of a backlog. Default true; ignored
-   * in advance-headers mode and when the body is not a TCP socket.
+   * gets a fresh frame each time it asks instead of a backlog. Default true; ignored in
+   * advance-headers mode and when the body is not a TCP socket.
    */
   pacing?: boolean;
   /** Called when the client read a frame (as far as TCP tells), with its age then, seconds. */
@@ -140,6 +140,7 @@ export function streamMjpegToNode(
     const pacer =
       options.pacing !== false && mode === 'normal' && body === out.socket
         ? TcpPacer.create(body, {
+            ring,
             wake: () => delivery.wake(),
             ...(options.onConsumed ? { onConsumed: options.onConsumed } : {}),
           })

@@ -15,7 +15,7 @@ import {
 } from '../platform/tcp.js';
 import { Freshness, type FreshnessStats } from './freshness.js';
 import { PART_PREFIX } from './mjpeg-format.js';
-import type { RingbufferEntry } from './ring-buffer.js';
+import type { RingBuffer, RingbufferEntry } from './ring-buffer.js';
 
 /** The socket as far as the pacer uses it. */
 export interface PacedSocket {
@@ -25,6 +25,8 @@ export interface PacedSocket {
 }
 
 export interface TcpPacerOptions {
+  /** The ring the frames come from (for the camera's frame interval). */
+  ring: RingBuffer;
   /** The delivery should decide again (the reader took the last part). */
   wake(): void;
   /** The client read a frame `ageSeconds` after the camera delivered it. */
@@ -41,12 +43,16 @@ export class TcpPacer {
   readonly #view: TcpView = emptyTcpView();
   #timer: Timer | undefined;
   #reported = 0;
+  readonly #ring: RingBuffer;
+  /** The camera's frame interval, smoothed, ms (0: not known yet). */
+  #intervalMs = 0;
   #stopped = false;
 
   private constructor(socket: PacedSocket, fd: number, options: TcpPacerOptions) {
     this.#socket = socket;
     this.#fd = fd;
     this.#options = options;
+    this.#ring = options.ring;
   }
 
   /**
@@ -79,7 +85,10 @@ export class TcpPacer {
     if (!this.#look()) return true;
     const ok = fresh.ready(now, this.#view);
     this.#report();
-    if (!ok) this.#schedule();
+    if (!ok) {
+      if (fresh.takeProbeWanted() && this.#socket.writableLength === 0) this.#probe(now, true);
+      this.#schedule();
+    }
     return ok;
   }
 
@@ -94,7 +103,13 @@ export class TcpPacer {
     const fresh = this.#fresh;
     const now = performance.now();
     const capturedAt = entry === undefined ? Number.NaN : entry.timestamp * 1000 - performance.timeOrigin;
-    fresh.partWritten(now, bytes, capturedAt);
+    // The camera's frame interval matters while paced (does the reader keep its pace?): smoothed, and
+    // not looked up for every fast frame.
+    const interval =
+      entry !== undefined && fresh.mode === 'paced' ? this.#ring.intervalBefore(entry) : undefined;
+    if (interval !== undefined)
+      this.#intervalMs = this.#intervalMs === 0 ? interval * 1000 : this.#intervalMs * 0.9 + interval * 100;
+    fresh.partWritten(now, bytes, capturedAt, this.#intervalMs);
     if (fresh.probeAfterPart) this.#probe(now, false);
     this.#schedule();
   }

@@ -184,6 +184,44 @@ describe('Freshness (latency-bounded delivery for one client)', () => {
     expect(frames).toBeLessThanOrEqual(6);
   });
 
+  it('a reader at the camera’s rate that is not waiting for frames turns fast, is looked at every frame, and skips one at a backlog counting the unsent part', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    let t = 0;
+    let frames = 0;
+    // It reads each part 25 ms after it went out (busy in between: no quick answer), one per frame.
+    while (f.mode === 'paced' && frames < 12) {
+      t = Math.ceil(t / FRAME_MS) * FRAME_MS;
+      expect(f.ready(t, null)).toBe(true);
+      f.partWritten(t, PART, t - 5, FRAME_MS);
+      f.probeWritten(t, false);
+      t = busyUntil(f, t, t + 25).takenAt;
+      frames++;
+    }
+    expect(f.mode).toBe('fast');
+    t = Math.ceil(t / FRAME_MS) * FRAME_MS;
+    // Looked at every frame, not every 16th.
+    for (let frame = 0; frame < 8; frame++) {
+      t += FRAME_MS;
+      expect(f.checkDue).toBe(true);
+      expect(f.ready(t, look(t, t - 1))).toBe(true);
+      f.partWritten(t, PART, t - 5);
+    }
+    // One part unread and one still unsent: 2 parts queued, over 1.5 — this frame is skipped at once,
+    // and since everything sent was acknowledged, a probe is wanted to get a fresh window.
+    t += FRAME_MS;
+    const view = { ...look(t, t - 1, WINDOW - PART), notSent: PART };
+    expect(f.ready(t, view)).toBe(false);
+    expect(f.takeProbeWanted()).toBe(false); // bytes unsent: the window will move with them
+    expect(f.mode).toBe('fast');
+    t += FRAME_MS;
+    expect(f.ready(t, look(t, t - 1, WINDOW - 2 * PART))).toBe(false);
+    expect(f.takeProbeWanted()).toBe(true);
+    expect(f.takeProbeWanted()).toBe(false); // asked once
+    // The backlog gone, frames go again.
+    t += FRAME_MS;
+    expect(f.ready(t, look(t, t - 1))).toBe(true);
+  });
+
   it('fast: every frame goes; the window is looked at every 16th frame while nothing shows; a backlog of 1.5 parts at two looks skips a frame, and for STUCK_MS makes the client paced', () => {
     const f = new Freshness({ probeBytes: 42 });
     let t = 0;
