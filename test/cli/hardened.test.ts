@@ -37,7 +37,7 @@ describeWithTools(['mkfifo'], 'a stop signal while the start hangs', () => {
   let fifo: string;
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'cam-hang-'));
-    fifo = join(dir, 'nobody-writes.fifo');
+    fifo = join(dir, 'nobody-reads.fifo');
     execFileSync('mkfifo', [fifo]);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -45,7 +45,12 @@ describeWithTools(['mkfifo'], 'a stop signal while the start hangs', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`the first ${signal} stops it at once with one line, ending as killed by ${signal}`, async () => {
       const port = await freePort();
-      const run = startCli(['--replay', fifo, '--listen', `127.0.0.1:${port}`], {}, 'node');
+      // `--record` opens its file before the port; a FIFO nobody reads makes that open wait forever.
+      const run = startCli(
+        ['--port', '/dev/null', '--record', fifo, '--listen', `127.0.0.1:${port}`],
+        {},
+        'node',
+      );
       // The gateway binds its port before it opens its cameras: accepting means it waits on the FIFO.
       await until('the gateway to bind its port', () => accepting(port), 10_000);
       expect(run.stderr, 'still starting when signalled').not.toMatch(/open http/);
@@ -54,9 +59,9 @@ describeWithTools(['mkfifo'], 'a stop signal while the start hangs', () => {
       const code = await run.exited;
       const ms = performance.now() - t0;
       expect(run.stderr.trim()).toBe(
-        `cam-gateway: ${signal} while starting (still opening cam0 on replay:${fifo}): stopped`,
+        `cam-gateway: ${signal} while starting (still opening cam0 on /dev/null @ 921600 baud): stopped`,
       );
-      // Killed by the signal itself (a shell shows 128 + n): no exit handler ran to wait for the FIFO's reader thread.
+      // Killed by the signal itself (a shell shows 128 + n): no exit handler ran to wait for the thread blocked opening the FIFO.
       expect(code).toBeNull();
       expect(run.child.signalCode).toBe(signal);
       expect(ms).toBeLessThan(1500);

@@ -62,7 +62,7 @@ export interface CliRun {
  * `prepare` build broke), npm leaves the entry without a package.json and every
  * later `npx cam-gateway` fails with ENOENT. Drop such a broken entry so npx rebuilds it.
  */
-function repairNpxCache(): void {
+export function repairNpxCache(): void {
   const cache = process.env.npm_config_cache ?? join(homedir(), '.npm');
   const entry = join(cache, '_npx', createHash('sha512').update(REPO_ROOT).digest('hex').slice(0, 16));
   if (existsSync(entry) && !existsSync(join(entry, 'package.json')))
