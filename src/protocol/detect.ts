@@ -65,6 +65,13 @@ export interface AutoDecoderOptions extends DecoderOptions {
   detectWindowBytes?: number;
 }
 
+/** The counters, once (`#syncStats` runs after every push). */
+const STAT_KEYS = Object.keys(emptyStats()) as readonly (keyof DecoderStats)[];
+const EMPTY = Buffer.alloc(0);
+
+/** A window the decoder updates in place (a literal with getters costs microseconds to build). */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 interface Candidate {
   readonly protocol: ProtocolName;
   readonly signature: Signature;
@@ -80,7 +87,8 @@ export class AutoDecoder implements Decoder<CameraEvent> {
   readonly #byFirst = new Map<number, Candidate[]>();
   /** The signature being asked right now (what `containerAt` leaves out). */
   #asking: Candidate | undefined;
-  readonly #scan: ScanWindow;
+  /** What the signatures see: brought up to date by `#detect`, the only caller of their `at()`. */
+  readonly #scan: Mutable<ScanWindow>;
   #inner: Decoder | undefined;
   #buf: Buffer;
   #len = 0;
@@ -103,7 +111,9 @@ export class AutoDecoder implements Decoder<CameraEvent> {
     }
     this.#options = { maxFrameBytes };
     this.#window = window;
-    this.#buf = Buffer.allocUnsafe(Math.min(window, 4096));
+    // Under 4 KiB: a slice of Node's shared pool, not an allocation of its own (a decoder per
+    // stream is cheap; it grows by doubling when the bytes stay undecided).
+    this.#buf = Buffer.allocUnsafe(Math.min(window, 2048));
     const candidates: Candidate[] = [];
     for (const p of PROTOCOLS) {
       if (!p.signature) continue;
@@ -116,18 +126,11 @@ export class AutoDecoder implements Decoder<CameraEvent> {
       }
     }
     this.#candidates = candidates;
-    const self = this;
     this.#scan = {
-      get buf() {
-        return self.#buf;
-      },
-      get len() {
-        return self.#len;
-      },
+      buf: this.#buf,
+      len: 0,
       maxFrameBytes,
-      get final() {
-        return self.#final;
-      },
+      final: false,
       containerAt: (j) => this.#containerAt(j),
     };
   }
@@ -218,7 +221,7 @@ export class AutoDecoder implements Decoder<CameraEvent> {
     if (!seen.found) return;
     const old = this.#inner!;
     events.push(...old.end());
-    for (const key of Object.keys(this.#past) as (keyof DecoderStats)[]) this.#past[key] += old.stats[key];
+    for (const key of STAT_KEYS) this.#past[key] += old.stats[key];
     const protocol = seen.found.protocol as ProtocolName;
     this.#inner = createProtocolDecoder(protocol, this.#options);
     this.#watch = undefined;
@@ -268,7 +271,7 @@ export class AutoDecoder implements Decoder<CameraEvent> {
       const framed = this.#candidates.filter((c) => c.signature.framed);
       this.#watch = new FramedWatch(framed, this.#options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES);
     }
-    this.#buf = Buffer.alloc(0);
+    this.#buf = EMPTY;
     this.#len = 0;
     this.#resetSignatures();
     // The held bytes go through the watch too: a framed frame later in them ends the guess.
@@ -279,7 +282,7 @@ export class AutoDecoder implements Decoder<CameraEvent> {
   #syncStats(): void {
     const inner = this.#inner!.stats;
     const past = this.#past;
-    for (const key of Object.keys(past) as (keyof DecoderStats)[]) this.stats[key] = past[key] + inner[key];
+    for (const key of STAT_KEYS) this.stats[key] = past[key] + inner[key];
     this.stats.bytesIn += this.#dropped + (this.#watch?.held ?? 0);
     this.stats.bytesSkipped += this.#dropped;
   }
@@ -287,6 +290,10 @@ export class AutoDecoder implements Decoder<CameraEvent> {
   #detect(): ProtocolName | undefined {
     const b = this.#buf;
     const len = this.#len;
+    const scan = this.#scan;
+    scan.buf = b;
+    scan.len = len;
+    scan.final = this.#final;
     for (let i = this.#scanPos; i < len; i++) {
       const list = this.#byFirst.get(b[i]!);
       if (list === undefined) continue;

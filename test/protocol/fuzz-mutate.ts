@@ -28,38 +28,63 @@ export const REAL_JPEGS: readonly Buffer[] = fixtureJpegs(
  * the ArduCAM decoder, which has nothing else to go by).
  */
 export function tinyJpeg(r: Rand, entropy: number): Buffer {
-  const table = randomBytes(r, 64);
-  for (let i = 0; i < table.length; i++) if (table[i] === 0xff) table[i] = 0xfe;
-  const dqt = Buffer.concat([Buffer.from([0xff, 0xdb, 0x00, 0x43, 0x00]), table]);
-  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x10, 0x00, 0x10, 0x01, 0x01, 0x11, 0x00]);
-  const dht = Buffer.concat([
-    Buffer.from([0xff, 0xc4, 0x00, 0x14, 0x00, 0x01]),
-    Buffer.alloc(15),
-    Buffer.from([0]),
-  ]);
-  const sos = Buffer.from([0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]);
+  // The quantisation table's 64 random bytes (FF made FE), then the scan's, drawn in that order.
+  const head = Buffer.from(TINY_HEAD);
+  fillRandom(r, head, TINY_TABLE_AT, TINY_TABLE_AT + 64);
+  for (let i = TINY_TABLE_AT; i < TINY_TABLE_AT + 64; i++) if (head[i] === 0xff) head[i] = 0xfe;
   const raw = randomBytes(r, entropy);
   let ffs = 0;
-  for (let i = 0; i < raw.length; i++) if (raw[i] === 0xff) ffs++;
-  const scan = Buffer.allocUnsafe(raw.length + ffs);
-  for (let i = 0, j = 0; i < raw.length; i++) {
-    scan[j++] = raw[i]!;
-    if (raw[i] === 0xff) scan[j++] = 0x00;
+  for (let i = raw.indexOf(0xff); i >= 0; i = raw.indexOf(0xff, i + 1)) ffs++;
+  const out = Buffer.allocUnsafe(head.length + raw.length + ffs + 2);
+  head.copy(out, 0);
+  // The scan with every FF stuffed (FF 00): runs between FFs copied whole.
+  let j = head.length;
+  let from = 0;
+  for (let i = ffs > 0 ? raw.indexOf(0xff) : -1; i >= 0; i = raw.indexOf(0xff, i + 1)) {
+    j += raw.copy(out, j, from, i + 1);
+    out[j++] = 0x00;
+    from = i + 1;
   }
-  return Buffer.concat([Buffer.from([0xff, 0xd8]), dqt, sof, dht, sos, scan, Buffer.from([0xff, 0xd9])]);
+  j += raw.copy(out, j, from);
+  out[j] = 0xff;
+  out[j + 1] = 0xd9;
+  return out;
 }
+
+/** A tiny JPEG up to its scan data: SOI, DQT (table zeroed), SOF0 16x16 gray, DHT, SOS. */
+const TINY_HEAD: Buffer = Buffer.concat([
+  Buffer.from([0xff, 0xd8]),
+  Buffer.from([0xff, 0xdb, 0x00, 0x43, 0x00]),
+  Buffer.alloc(64),
+  Buffer.from([0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x10, 0x00, 0x10, 0x01, 0x01, 0x11, 0x00]),
+  Buffer.from([0xff, 0xc4, 0x00, 0x14, 0x00, 0x01]),
+  Buffer.alloc(16),
+  Buffer.from([0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]),
+]);
+/** Where the quantisation table starts in TINY_HEAD. */
+const TINY_TABLE_AT = 7;
 
 /** `n` random bytes, four from each draw. */
 export function randomBytes(r: Rand, n: number): Buffer {
   const b = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i += 4) {
+  fillRandom(r, b, 0, n);
+  return b;
+}
+
+/** Fill b[from, to) with random bytes, four from each draw (little-endian). */
+function fillRandom(r: Rand, b: Buffer, from: number, to: number): void {
+  let i = from;
+  for (; i + 4 <= to; i += 4) {
     const v = Math.floor(r() * 0x1_0000_0000);
     b[i] = v & 0xff;
-    if (i + 1 < n) b[i + 1] = (v >>> 8) & 0xff;
-    if (i + 2 < n) b[i + 2] = (v >>> 16) & 0xff;
-    if (i + 3 < n) b[i + 3] = v >>> 24;
+    b[i + 1] = (v >>> 8) & 0xff;
+    b[i + 2] = (v >>> 16) & 0xff;
+    b[i + 3] = v >>> 24;
   }
-  return b;
+  if (i < to) {
+    const v = Math.floor(r() * 0x1_0000_0000);
+    for (let k = 0; i < to; i++, k += 8) b[i] = (v >>> k) & 0xff;
+  }
 }
 
 /**
