@@ -35,6 +35,9 @@ export interface TcpPacerOptions {
 
 type Timer = ReturnType<typeof setTimeout>;
 
+/** Fast, after a skipped frame: the delivery decides again this soon (the backlog may be read by then). */
+const SKIP_RETRY_MS = 10;
+
 export class TcpPacer {
   readonly #socket: PacedSocket;
   readonly #fd: number;
@@ -87,7 +90,10 @@ export class TcpPacer {
     this.#report();
     if (!ok) {
       if (fresh.takeProbeWanted() && this.#socket.writableLength === 0) this.#probe(now, true);
-      this.#schedule();
+      if (fresh.waiting) this.#schedule();
+      // Fast, a frame skipped: look again soon. If the camera goes still, that frame is the newest
+      // and must still go out once the backlog is read, not at the next re-send (a second later).
+      else this.#retrySoon();
     }
     return ok;
   }
@@ -151,6 +157,11 @@ export class TcpPacer {
   #schedule(): void {
     if (this.#stopped || this.#timer !== undefined || !this.#fresh.waiting) return;
     this.#timer = setTimeout(this.#onTimer, this.#fresh.pollMs(performance.now()));
+  }
+
+  #retrySoon(): void {
+    if (this.#stopped || this.#timer !== undefined) return;
+    this.#timer = setTimeout(this.#onTimer, SKIP_RETRY_MS);
   }
 
   readonly #onTimer = (): void => {
