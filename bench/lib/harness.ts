@@ -60,7 +60,7 @@ export interface BenchServerOptions {
   saveDir?: string;
   /** Gateway only: write every camera's frames, bare (no container), into files in this folder. */
   bareWriteDir?: string;
-  /** The gateway's stream pacing (`--pacing`); default on. */
+  /** The gateway's stream pacing (`--pacing`); default on (env `BENCH_PACING=off` turns it off). */
   pacing?: boolean;
 }
 
@@ -88,7 +88,8 @@ export class BenchServer {
         BENCH_CAMERAS: String(options.cameras ?? 1),
         ...(options.saveDir !== undefined ? { BENCH_SAVE_DIR: options.saveDir } : {}),
         ...(options.bareWriteDir !== undefined ? { BENCH_BARE_WRITE_DIR: options.bareWriteDir } : {}),
-        BENCH_PACING: options.pacing === false ? 'off' : 'on',
+        // `BENCH_PACING=off npm run bench -- fanout`: any benchmark with the gateway's pacing off.
+        BENCH_PACING: options.pacing === false || process.env.BENCH_PACING === 'off' ? 'off' : 'on',
       },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
