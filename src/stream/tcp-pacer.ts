@@ -167,10 +167,14 @@ export class TcpPacer {
   readonly #onTimer = (): void => {
     this.#timer = undefined;
     if (this.#stopped || this.#socket.destroyed) return;
-    this.#poll(performance.now());
+    // Only a paced client with a part outstanding has anything to poll; after a fast client's skip
+    // the delivery's own `ready()` takes the fresh look.
     if (this.#fresh.waiting) {
-      this.#schedule();
-      return;
+      this.#poll(performance.now());
+      if (this.#fresh.waiting) {
+        this.#schedule();
+        return;
+      }
     }
     this.#options.wake();
   };
