@@ -36,12 +36,16 @@ export class FramePainter {
     const url = URL.createObjectURL(
       new Blob([message.jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }),
     );
-    img.src = url;
+    // Decoded off screen first: the shown image then swaps to a picture the document already
+    // holds, so it never goes blank (or reports 0×0) between two frames.
+    const next = new Image();
+    next.src = url;
     try {
-      await img.decode();
+      await next.decode();
     } catch {
       // A JPEG the browser cannot decode: the next picture replaces it.
     }
+    img.src = url;
     this.#drawnAt = performance.now();
     this.#release();
     this.#url = url;

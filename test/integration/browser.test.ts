@@ -72,16 +72,30 @@ describeWithTools(['chromium'], 'viewer page in Chromium', () => {
     await page.goto(session.served.server.url);
 
     // The <img> shows the camera's picture at its real size.
-    await page.waitForFunction(
-      () => document.querySelector<HTMLImageElement>('img.live')!.naturalWidth > 0,
+    const shown = await page.waitForFunction(
+      () => {
+        const img = document.querySelector<HTMLImageElement>('img.live')!;
+        return img.naturalWidth > 0 && [img.naturalWidth, img.naturalHeight];
+      },
       null,
       WAIT,
     );
-    const size = await page.$eval('img.live', (img) => [
-      (img as HTMLImageElement).naturalWidth,
-      (img as HTMLImageElement).naturalHeight,
-    ]);
-    expect(size).toEqual([320, 240]);
+    expect(await shown.jsonValue()).toEqual([320, 240]);
+    // Between two frames the picture never goes blank: it keeps its size frame after frame.
+    const sizes = await page.evaluate(
+      () =>
+        new Promise<string[]>((resolve) => {
+          const img = document.querySelector<HTMLImageElement>('img.live')!;
+          const seen: string[] = [];
+          const look = (): void => {
+            seen.push(`${img.naturalWidth}x${img.naturalHeight}`);
+            if (seen.length < 120) requestAnimationFrame(look);
+            else resolve([...new Set(seen)]);
+          };
+          look();
+        }),
+    );
+    expect(sizes).toEqual(['320x240']);
     await expect.poll(() => stat(page, 'size'), WAIT).toBe('320×240');
     expect(await page.title()).toBe('desk · cam-gateway');
 
