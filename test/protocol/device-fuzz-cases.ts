@@ -20,8 +20,8 @@ export interface Framing {
   name: string;
   make: () => DeviceDecoder;
   frame: (jpeg: Buffer) => Buffer;
-  /** Offset of the JPEG's first byte inside `frame(jpeg)`. */
-  header: (jpeg: Buffer) => number;
+  /** Offset of the JPEG's first byte inside `wire`, which is `frame(jpeg)`. */
+  header: (jpeg: Buffer, wire: Buffer) => number;
   /** Byte offset of a length field to make lie, if the framing has one. */
   lengthField?: { at: number; bytes: 2 | 4 };
   /** Damage that this framing can detect (ArduCAM has no length and no checksum). */
@@ -49,7 +49,7 @@ export const FRAMINGS: readonly Framing[] = [
     name: 'arducam single shot',
     make: () => new ArducamDecoder({ maxFrameBytes: MAX_FRAME }),
     frame: (j) => arducamCapture(j),
-    header: (j) => arducamCapture(j).length - j.length,
+    header: (j, wire) => wire.length - j.length,
     damages: ['cut'],
     delimited: false,
   },
@@ -127,7 +127,7 @@ export function buildCase(seed: number, framings: readonly Framing[] = FRAMINGS)
     }
     if (rand() < 0.35) {
       const kind = pick(framing.damages);
-      const start = framing.header(jpeg);
+      const start = framing.header(jpeg, wire);
       damaged.add(k);
       if (kind === 'cut') {
         wire = wire.subarray(0, start + 2 + Math.floor(rand() * (jpeg.length - 4)));

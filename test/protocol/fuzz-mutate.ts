@@ -5,7 +5,7 @@
  */
 import { crc32 } from '../../src/protocol/camf/crc32.js';
 import { CAMF_MAGIC, CamfEncoder } from '../../src/protocol/camf/frame.js';
-import { ESP32_BOOT_LOG, fixtureJpegs } from './helpers.js';
+import { ESP32_BOOT_LOG, fixtureJpegs, mulberry32 } from './helpers.js';
 
 export type Rand = () => number;
 
@@ -28,26 +28,43 @@ export const REAL_JPEGS: readonly Buffer[] = fixtureJpegs(
  * the ArduCAM decoder, which has nothing else to go by).
  */
 export function tinyJpeg(r: Rand, entropy: number): Buffer {
-  // The quantisation table's 64 random bytes (FF made FE), then the scan's, drawn in that order.
-  const head = Buffer.from(TINY_HEAD);
-  fillRandom(r, head, TINY_TABLE_AT, TINY_TABLE_AT + 64);
-  for (let i = TINY_TABLE_AT; i < TINY_TABLE_AT + 64; i++) if (head[i] === 0xff) head[i] = 0xfe;
-  const raw = randomBytes(r, entropy);
+  // A window of the stuffed scan pool (one draw), never ending between an FF and its 00.
+  const at = int(r, 0, SCAN_POOL.length - entropy - 2);
+  let to = at + entropy;
+  if (SCAN_POOL[to - 1] === 0xff) to++;
+  const table = int(r, 0, TABLE_POOL.length - 64);
+  const out = Buffer.allocUnsafe(TINY_HEAD.length + (to - at) + 2);
+  TINY_HEAD.copy(out, 0);
+  TABLE_POOL.copy(out, TINY_TABLE_AT, table, table + 64);
+  let j = TINY_HEAD.length;
+  j += SCAN_POOL.copy(out, j, at, to);
+  out[j] = 0xff;
+  out[j + 1] = 0xd9;
+  return out;
+}
+
+/**
+ * Random bytes made once per process, so a case's frames cost one draw and a copy instead of a
+ * draw per four bytes (generation was a quarter of a fuzz case): scan data with every `FF`
+ * stuffed (`FF 00`), and quantisation-table bytes with no `FF`.
+ */
+const SCAN_POOL: Buffer = stuffed(randomBytes(mulberry32(0x5ca9), 1 << 20));
+const TABLE_POOL: Buffer = randomBytes(mulberry32(0x7ab1e), 4096);
+for (let i = TABLE_POOL.indexOf(0xff); i >= 0; i = TABLE_POOL.indexOf(0xff, i + 1)) TABLE_POOL[i] = 0xfe;
+
+/** `raw` with a 00 after every FF, as JPEG entropy-coded data carries it. */
+function stuffed(raw: Buffer): Buffer {
   let ffs = 0;
   for (let i = raw.indexOf(0xff); i >= 0; i = raw.indexOf(0xff, i + 1)) ffs++;
-  const out = Buffer.allocUnsafe(head.length + raw.length + ffs + 2);
-  head.copy(out, 0);
-  // The scan with every FF stuffed (FF 00): runs between FFs copied whole.
-  let j = head.length;
+  const out = Buffer.allocUnsafe(raw.length + ffs);
+  let j = 0;
   let from = 0;
-  for (let i = ffs > 0 ? raw.indexOf(0xff) : -1; i >= 0; i = raw.indexOf(0xff, i + 1)) {
+  for (let i = raw.indexOf(0xff); i >= 0; i = raw.indexOf(0xff, i + 1)) {
     j += raw.copy(out, j, from, i + 1);
     out[j++] = 0x00;
     from = i + 1;
   }
-  j += raw.copy(out, j, from);
-  out[j] = 0xff;
-  out[j + 1] = 0xd9;
+  raw.copy(out, j, from);
   return out;
 }
 
