@@ -16,6 +16,7 @@
 
 import { TextFrameDecoder } from '../common/text-frame-decoder.js';
 import { declaredThumbnail } from '../jpeg/info.js';
+import { swallowedSoiAt } from '../jpeg/swallowed.js';
 import { JpegWalker } from '../jpeg/walker.js';
 import type { DeviceEvent } from '../types.js';
 
@@ -23,7 +24,6 @@ import type { DeviceEvent } from '../types.js';
 const TRUNCATED_AFTER = 16;
 const LENGTH_LINE = /^\d{1,10}$/;
 const IMG_MARKER_SOI = Buffer.from('ACK IMG END\r\n\xff\xd8', 'latin1');
-const SOI_FF = Buffer.from([0xff, 0xd8, 0xff]);
 /** Shorter lines are more likely line noise than device words. */
 const MIN_LOG_TEXT = 3;
 
@@ -92,26 +92,7 @@ export class ArducamDecoder extends TextFrameDecoder {
     const frame = store.buffer.subarray(store.base, store.base + end);
     const marker = frame.indexOf(IMG_MARKER_SOI);
     if (marker > 0) return marker + IMG_MARKER_SOI.length - 2;
-    let i = 2;
-    while (i + 4 <= end && frame[i] === 0xff) {
-      const m = frame[i + 1]!;
-      if (m === 0xda) return 0;
-      const segEnd = Math.min(end, i + 2 + ((frame[i + 2]! << 8) | frame[i + 3]!));
-      const mayNest =
-        m >= 0xe0 && m <= 0xef && !(m === 0xe0 && frame.toString('latin1', i + 4, i + 8) === 'JFIF');
-      let from = i + 4;
-      for (;;) {
-        const soi = frame.indexOf(SOI_FF, from);
-        if (soi < 0 || soi >= segEnd) break;
-        if (!mayNest) return soi;
-        this.nestedWalker.reset();
-        const r = this.nestedWalker.feed(frame, soi, segEnd);
-        if (r.kind !== 'done') return soi;
-        from = r.end;
-      }
-      i = segEnd;
-    }
-    return 0;
+    return swallowedSoiAt(frame, end, this.nestedWalker);
   }
 
   /** Whether the JPEG at offset 0, ending at `end`, is a thumbnail a broken JPEG declared. */

@@ -20,6 +20,7 @@ import {
   type DeviceEvent,
   emptyStats,
 } from '../types.js';
+import { swallowedSoiAt } from './swallowed.js';
 import { JpegWalker, type WalkResult } from './walker.js';
 
 // Hot-path helpers bound once: under a loader that compiles ESM imports to getters (tsx, used by
@@ -50,6 +51,8 @@ export class JpegStreamDecoder implements Decoder {
   readonly maxFrameBytes: number;
 
   readonly #walker = new JpegWalker();
+  /** Walks the thumbnails inside a frame's APPn segments (see `swallowedSoiAt`). */
+  readonly #nested = new JpegWalker();
   /** A candidate frame is being walked. */
   #inFrame = false;
   /** The candidate grew past maxFrameBytes: keep walking, keep nothing. */
@@ -175,6 +178,14 @@ export class JpegStreamDecoder implements Decoder {
     this.#accLen = need;
   }
 
+  /** The candidate's first `n` bytes in one buffer: the carried ones, then data from `frameFrom` (a rare path). */
+  #head(data: Buffer, frameFrom: number, n: number): Buffer {
+    const accLen = this.#accLen;
+    if (accLen === 0) return data.subarray(frameFrom, frameFrom + n);
+    if (n <= accLen) return this.#acc.subarray(0, n);
+    return Buffer.concat([this.#acc.subarray(0, accLen), data.subarray(frameFrom, frameFrom + n - accLen)]);
+  }
+
   #startFrame(): void {
     this.#walker.reset();
     this.#inFrame = true;
@@ -253,9 +264,18 @@ export class JpegStreamDecoder implements Decoder {
           if (accLen > 0) copyInto(jpeg, 0, acc, 0, accLen);
           copyInto(jpeg, accLen, data, frameFrom, r.end);
         }
+        this.#accLen = 0;
+        if (swallowedSoiAt(jpeg, length, this.#nested) > 0) {
+          // A lying header length walked over the next image's start: this is the head of one
+          // frame glued to the rest of another. Rescan it from its second byte, then the rest.
+          stats.resyncs++;
+          stats.bytesSkipped++;
+          if (r.end < to) this.#work.push({ data, from: r.end, to });
+          this.#work.push({ data: jpeg, from: 1, to: length });
+          return -1;
+        }
         // Frames of one stream are alike: size the next frame's buffer a little above this one.
         this.#nextSize = Math.max(MIN_CARRY, Math.ceil(length * 1.125));
-        this.#accLen = 0;
         stats.frames++;
         out.push({ type: 'frame', jpeg });
       }
@@ -282,7 +302,10 @@ export class JpegStreamDecoder implements Decoder {
       }
       return r.restart ? at - 1 : at;
     }
-    if (r.restart) {
+    if (
+      r.restart &&
+      swallowedSoiAt(this.#head(data, frameFrom, offset - 1), offset - 1, this.#nested) === 0
+    ) {
       // The device began a new image inside this one: count it cut short, start over at the FF.
       stats.truncated++;
       stats.resyncs++;
@@ -297,7 +320,8 @@ export class JpegStreamDecoder implements Decoder {
       this.#append(SOI, 0, 1);
       return at;
     }
-    // Not a JPEG after all (false SOI, corrupt header): rescan from the byte after its first.
+    // Not a JPEG after all (false SOI, corrupt header, or an SOI where a marker must come that a
+    // lying header length led to, past the next image's start): rescan from the byte after its first.
     if (this.#accLen === 0) {
       this.#abandon();
       return frameFrom + 1;

@@ -145,6 +145,30 @@ describe('JpegStreamDecoder', () => {
     expect(r.stats.resyncs).toBeGreaterThanOrEqual(1);
   });
 
+  /** q[0] whose comment's length lies so that the segment ends at `offset` of the JPEG after it. */
+  function liarInto(offset: number): Buffer {
+    const liar = Buffer.from(q[0]!);
+    const com = liar.indexOf(Buffer.from([0xff, 0xfe]));
+    liar.writeUInt16BE(liar.length + offset - com - 2, com + 2);
+    return liar;
+  }
+
+  it('never glues the head of a frame whose length lies onto the next frame it led into', () => {
+    const next = q[1]!;
+    const bytes = Buffer.concat([liarInto(next.indexOf(Buffer.from([0xff, 0xdb]))), next, q[2]!]);
+    const r = decodeEverywhere(bytes);
+    expect(r.frames).toEqual(digests([next, q[2]!]));
+    expect(r.stats.frames).toBe(2);
+  });
+
+  it('emits the next frame, not its EXIF thumbnail, when a lying length led into that thumbnail', () => {
+    const exif = byName('exif-thumb.jpg');
+    const thumbAt = exif.indexOf(Buffer.from([0xff, 0xd8, 0xff]), 2);
+    const bytes = Buffer.concat([liarInto(thumbAt), exif, q[2]!]);
+    const r = decodeEverywhere(bytes);
+    expect(r.frames).toEqual(digests([exif, q[2]!]));
+  });
+
   it('counts a frame cut by the end of the stream as truncated and emits nothing for it', () => {
     const r = decodeEverywhere(Buffer.concat([q[0]!, q[1]!.subarray(0, 3000)]));
     expect(r.frames).toEqual(digests([q[0]!]));
