@@ -17,8 +17,9 @@ export class NextOf {
   }
 
   /**
-   * A new scan of buf[…, end). Bytes after `end` may be searched but never found: a pattern
-   * starting before `end` and ending after it can be reported (the caller checks what is there).
+   * A new scan of buf[…, end). Bytes after `end` may be searched but never found, nor is a pattern
+   * that starts before `end` and ends after it: what lies there is not data (a grown buffer's
+   * uninitialised bytes, or stale ones), and a decoder must not act on it.
    */
   reset(buf: Buffer, end: number): void {
     this.#buf = buf;
@@ -34,9 +35,10 @@ export class NextOf {
       let at = this.#at[k]!;
       if (at === -1) continue;
       if (at < from) {
-        // Searched in the whole buffer (no view to allocate); a find past the end does not count.
-        at = this.#buf.indexOf(this.#patterns[k]!, from);
-        if (at >= this.#end) at = -1;
+        // Searched in the whole buffer (no view to allocate); a find that reaches past the end does not count.
+        const pattern = this.#patterns[k]!;
+        at = this.#buf.indexOf(pattern, from);
+        if (at + (typeof pattern === 'number' ? 1 : pattern.length) > this.#end) at = -1;
         this.#at[k] = at;
         if (at < 0) continue;
       }
