@@ -77,6 +77,15 @@ export default async function run(): Promise<void> {
   console.log(
     `${SERVER_LABEL.floor}: the same bytes from a bare net server (no HTTP, no per-client logic): the kernel's share of the CPU.`,
   );
+  if (ours.pacing) {
+    const show = (m: Record<string, number>): string =>
+      Object.entries(m)
+        .map(([mode, n]) => `${n} ${mode}`)
+        .join(', ') || 'none';
+    console.log(
+      `${SERVER_LABEL.ours} clients by pacing: window start ${show(ours.pacing.start)}; end ${show(ours.pacing.end)}`,
+    );
+  }
   const ok = ours.deliveredShare >= 0.99;
   console.log(`target ≥ 99 % delivered: ${ok ? 'met' : 'MISSED'} (${pct(ours.deliveredShare)})`);
 }

@@ -56,6 +56,8 @@ export interface FastRunResult {
   clientCpuPerPartUs: number;
   /** Clients that saw an error or lost their connection. */
   failedClients: number;
+  /** The gateway only: its clients per pacing mode at the window's start and end. */
+  pacing?: { start: Record<string, number>; end: Record<string, number> };
 }
 
 interface Tally {
@@ -131,6 +133,7 @@ export async function runFastClients(options: FastRunOptions): Promise<FastRunRe
       fanoutMs: [...end.fanoutMs].sort((a, b) => a - b),
       clientCpuPerPartUs: parts > 0 ? (cpuSeconds(cpuFrom, cpuTo) * 1e6) / parts : Number.NaN,
       failedClients: clients.filter((c) => c.error !== undefined || c.closed).length,
+      ...(start.pacing && end.pacing ? { pacing: { start: start.pacing, end: end.pacing } } : {}),
     };
   } finally {
     for (const c of clients) c.close();

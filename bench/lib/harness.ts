@@ -39,6 +39,8 @@ export interface Mark {
   /** Highest RSS sampled (every 250 ms) since the last mark with `resetPeak`. */
   peakRss: number;
   clients: number;
+  /** The gateway only: its stream clients per pacing mode (`fast`, `paced`, `ahead`). */
+  pacing?: Record<string, number>;
   /**
    * Server-side fan-out time of each frame produced since the previous mark, ms:
    * from just before the frame is handed to the server until every client's

@@ -22,6 +22,8 @@ interface Served {
   port: number;
   /** Viewers the server currently serves. */
   clients(): number;
+  /** The gateway only: how many of its stream clients are in each pacing mode. */
+  pacing?(): Record<string, number>;
   push(frame: Buffer): void;
   close(): Promise<void>;
 }
@@ -62,6 +64,11 @@ async function serveOurs(): Promise<Served> {
   return {
     port: Number(new URL(gateway.url).port),
     clients: () => camera.viewers,
+    pacing: () => {
+      const modes: Record<string, number> = {};
+      for (const c of camera.status().clients) if (c.pacing) modes[c.pacing] = (modes[c.pacing] ?? 0) + 1;
+      return modes;
+    },
     push: (frame) => {
       for (const source of sources) source.push(frame);
     },
@@ -232,6 +239,7 @@ async function main(): Promise<void> {
           memory,
           peakRss,
           clients: served.clients(),
+          ...(served.pacing ? { pacing: served.pacing() } : {}),
           fanoutMs: fanout,
         });
         if (msg.resetPeak) peakRss = rss;

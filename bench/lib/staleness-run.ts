@@ -41,7 +41,7 @@ function median(sorted: readonly number[], p = 50): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function runVariant(variant: Variant, seconds: number): Promise<ReaderResult[]> {
+export async function runVariant(variant: Variant, seconds: number): Promise<ReaderResult[]> {
   const server = await BenchServer.start('ours', {
     fps: SOURCE_FPS,
     frameBytes: FRAME_BYTES,

@@ -16,8 +16,8 @@ export interface ControlResult {
 
 /** How a stream client is paced now (see README *Slow readers*). */
 export interface ViewerPacing {
-  /** `fast`: frames go out as its socket takes them; `paced`: sent a frame when it asks for one. */
-  mode: 'fast' | 'paced';
+  /** `fast`: frames go out as its socket takes them; `paced`: sent a frame when it asks for one; `ahead`: paced, sent the next frame as soon as it read the last. */
+  mode: 'fast' | 'paced' | 'ahead';
   /** While paced: the frames per second it reads. */
   readFps?: number;
 }

@@ -22,8 +22,8 @@ export interface ClientStatus {
   consumed?: number;
   /** …the age of the frame it read last, when it read it (seconds since the camera delivered it). */
   age?: number;
-  /** …`fast` (frames go out as its socket takes them) or `paced` (sent a frame when it asks for one). */
-  pacing?: 'fast' | 'paced';
+  /** …`fast` (frames go out as its socket takes them), `paced` (sent a frame when it asks for one) or `ahead` (a reader at about the camera's rate, sent the next frame as soon as it read the last). */
+  pacing?: 'fast' | 'paced' | 'ahead';
   /** The rate this client is held to now, frames per second: its `?fps=` cap, or what it reads while paced. */
   cap?: number;
 }

@@ -8,10 +8,7 @@
  * The signals themselves (the window's unread bytes, how a probe was answered) are read in
  * `tcp-signals.ts`. Two modes per client:
  * - `fast` (today's behaviour, for readers that keep up): a frame goes out whenever the socket
- *   has no backlog. Every 16 frames (every frame while one shows) the receiver's window is
- *   checked: 1.5 parts unread at two checks in a row skip a frame (a reader a little slower than
- *   the camera stays about one frame behind), and for `STUCK_MS` make the client `paced` (a
- *   reader that keeps up only lags for a moment).
+ *   has no backlog, and the receiver's window is checked now and then (`fast-check.ts`).
  * - `paced` (slow readers): the next frame goes out when the reader is known to want it. After
  *   each part, 1-byte *probes* — the constant start of the next part's headers, so the stream
  *   stays valid — ask "are you reading?": one answered at once means the reader read everything
@@ -21,21 +18,36 @@
  *   A window that showed the part unread and opened again, or a late ACK with nothing unread
  *   from a peer that never answers at once (not Linux), says it read the part. A reader that
  *   asks again right after each frame waits for frames: it becomes `fast`.
+ * - `paced` one part *ahead* (a Linux reader at about the camera's rate that fell a frame behind
+ *   while fast: it is a little slower than the camera, and its window shows a backlog late): the
+ *   part and the probe after it, acknowledged within `READ_ACK_MS` of the write, were read — the
+ *   start of the reader's work on that part — so the next frame goes out as soon as there is one
+ *   and is waiting in its socket when it resumes. (An ACK later than that is the delayed-ACK
+ *   timer: probes ask as above.) A probe right after each such read, answered at once 30 times in
+ *   a row, says it is idle, not working: it waits for frames and becomes `fast`.
  *
  * Why not the window alone: the receiver advertises min(free buffer, rcv_ssthresh), so once its
  * buffer autotuned larger than that, whole frames sit unread without the window moving; and
  * after a read it sends no window update unless the window doubled.
  */
 import type { TcpView } from '../platform/tcp.js';
-import { ProbeAnswers, QUICKACK_GAP_MS, ReceiverWindow } from './tcp-signals.js';
+import { FastCheck } from './fast-check.js';
+import {
+  AheadReads,
+  ProbeAnswers,
+  QUICKACK_GAP_MS,
+  ReceiverWindow,
+} from './tcp-signals.js';
 
 export type PacingMode = 'fast' | 'paced';
+/** What `/status` shows: the mode, and `ahead` for a paced client taken one part ahead. */
+export type PacingShown = PacingMode | 'ahead';
 
 /** What `poll()` found: the reader wants the next frame, a probe should go out, or nothing yet. */
 export type PollResult = 'taken' | 'probe' | 'wait';
 
 /** How a take was told: a quick probe ACK, the window opening again, an ACK from a non-draining peer, or time. */
-type Take = 'drain' | 'window' | 'ack' | 'stale';
+type Take = 'drain' | 'window' | 'ack' | 'stale' | 'read';
 
 export interface FreshnessOptions {
   /** Probe bytes available between two parts (0: none; then only the window can tell). */
@@ -44,10 +56,6 @@ export interface FreshnessOptions {
 
 /** With no answer at all this long after the last probe (probes spent), assume the part was read. */
 export const STALE_MS = 3000;
-/** `fast`: unread bytes in the window, in parts, that make a backlog: at two checks in a row it skips a frame … */
-export const BACKLOG_PARTS = 1.5;
-/** … and one that lasts this long makes the client `paced`. */
-export const STUCK_MS = 150;
 /**
  * `paced` → `fast` once the reader asks again this soon after each frame (it waits for frames),
  * or asks about as often as the camera sends frames (within this many of its intervals: a
@@ -60,12 +68,12 @@ const NEAR_MS = 4;
 /** … this many times in a row (a peer that never answers at once: acknowledged clean this many times). */
 const FAST_TAKES = 4;
 const ACK_TAKES = 3;
-/** `fast`: check the window every 1, 2, 4 … up to this many frames while no backlog shows. */
-const MAX_CHECK_EVERY = 16;
+/** Ahead → plain paced once the reader asks less often than this many camera intervals. */
+const AHEAD_LEAVE = 1.6;
 
 /** Per-client figures for `/status`. */
 export interface FreshnessStats {
-  mode: PacingMode;
+  mode: PacingShown;
   /** Frames the client read, as far as TCP tells. */
   consumed: number;
   /** Age of the frame read last, when it was read, ms (undefined: none yet). */
@@ -93,18 +101,11 @@ export class Freshness {
   /** Paced: the window showed the last part unread. */
   #dipped = false;
   #fastTakes = 0;
-  /** Fast: a backlog shows since (undefined: none). */
-  #backlogSince: number | undefined;
-  /** Fast: the last check found a backlog. */
-  #behind = false;
-  /** Fast, and the reader reads at about the camera's rate: each backlog skips a frame at once (and asks for a fresh window). */
-  #nearRate = false;
-  /** Fast, a frame skipped with everything acknowledged: a probe would refresh the window (taken by `takeProbeWanted()`). */
-  #probeWanted = false;
+  /** Paced one part ahead (a reader at about the camera's rate): its reads. */
+  readonly #reads = new AheadReads();
+  readonly #fast = new FastCheck();
   /** The camera's frame interval, ms (0: not known). */
   #intervalMs = 0;
-  #checkEvery = 1;
-  #sinceCheck = 0;
   #sent = 0;
   #consumed = 0;
   #ageMs: number | undefined;
@@ -120,6 +121,11 @@ export class Freshness {
     return this.#mode;
   }
 
+  /** Paced one part ahead: a reader at about the camera's rate, taken to want a frame once it read the last one. */
+  get ahead(): boolean {
+    return this.#reads.active;
+  }
+
   /** Paced with a part outstanding: keep polling until the reader wants the next one. */
   get waiting(): boolean {
     return this.#mode === 'paced' && !this.#taken;
@@ -127,7 +133,13 @@ export class Freshness {
 
   /** Fast mode wants a fresh look at the connection before the next frame. */
   get checkDue(): boolean {
-    return this.#mode === 'fast' && this.#sinceCheck + 1 >= this.#checkEvery;
+    if (this.#mode === 'paced') return this.#taken && this.#reads.answerDue;
+    return this.#fast.due;
+  }
+
+  /** Ahead, the reader just took a part and no new one went out: write a probe to see whether it is idle (asked once). */
+  takeIdleProbe(now: number): boolean {
+    return this.#taken && this.#reads.takeIdleProbe(now, this.#probes < this.#probeBytes);
   }
 
   /**
@@ -138,6 +150,7 @@ export class Freshness {
    */
   pollMs(now: number): number {
     const period = this.#takeIntervalMs;
+    if (this.#reads.active && this.#reads.nearBoundary(now - this.#answers.lastWriteAt)) return 1;
     const spread = Math.min(50, Math.max(2, period / 10, (now - this.#sentAt) / 20));
     if (period === 0) return spread;
     const expected = this.#lastTakeAt + period;
@@ -147,9 +160,7 @@ export class Freshness {
 
   /** Fast, a frame skipped with everything acknowledged: write a probe so the receiver sends a fresh window (asked once). */
   takeProbeWanted(): boolean {
-    const wanted = this.#probeWanted;
-    this.#probeWanted = false;
-    return wanted;
+    return this.#fast.takeProbeWanted();
   }
 
   /** Probe bytes written since the last part (the next part is written from this offset). */
@@ -164,7 +175,7 @@ export class Freshness {
 
   stats(): FreshnessStats {
     return {
-      mode: this.#mode,
+      mode: this.#mode === 'paced' && this.#reads.active ? 'ahead' : this.#mode,
       consumed: this.#consumed,
       ageMs: this.#ageMs,
       readFps: this.#mode === 'paced' && this.#takeIntervalMs > 0 ? 1000 / this.#takeIntervalMs : undefined,
@@ -177,7 +188,11 @@ export class Freshness {
    * reader wants it (see `poll()`).
    */
   ready(now: number, view: TcpView | null): boolean {
-    if (this.#mode === 'paced') return this.#taken;
+    if (this.#mode === 'paced') {
+      // Ahead, before the next part: was the probe right after the last read answered at once?
+      if (view !== null && this.checkDue && this.#reads.idle(now, view)) this.#toFast(false);
+      return this.mode === 'fast' || this.#taken;
+    }
     if (view === null || !this.checkDue) return true;
     return this.#check(now, view);
   }
@@ -196,8 +211,9 @@ export class Freshness {
     this.#probes = 0;
     this.#dipped = false;
     this.#sent++;
+    this.#reads.wrote(true);
     if (this.#mode === 'fast') {
-      this.#sinceCheck++;
+      this.#fast.partWritten();
       return;
     }
     this.#awaited = this.#taken;
@@ -207,6 +223,7 @@ export class Freshness {
   /** A probe byte was handed to the kernel; `alone`: everything before it had been acknowledged. */
   probeWritten(now: number, alone: boolean): void {
     this.#probes++;
+    this.#reads.wrote(false);
     this.#answers.wrote(now, alone);
   }
 
@@ -217,8 +234,15 @@ export class Freshness {
   poll(now: number, view: TcpView): PollResult {
     if (this.#mode !== 'paced' || this.#taken) return 'wait';
     const unread = this.#unread(now, view);
-    if (view.acked < view.sent || view.notSent > 0) return 'wait';
     const slack = Math.max(this.#partBytes / 2, 2 * view.windowUnit) + this.#probes;
+    // Ahead: an ACK whose window still shows the part unread came on its arrival, not with a read.
+    const acked = view.acked >= view.sent && view.notSent === 0;
+    const read = acked && unread < slack;
+    if (this.#reads.active && this.#reads.read(now, read, now - this.#answers.lastWriteAt)) {
+      this.#take(now, 'read');
+      return 'taken';
+    }
+    if (!acked) return 'wait';
     const ackAt = now - view.sinceAckMs;
     const answer = this.#answers.answer(ackAt, view.minRttMs);
     const lastWriteAt = this.#answers.lastWriteAt;
@@ -256,6 +280,7 @@ export class Freshness {
     this.#consumed++;
     // A part written while the reader waited was read at once; otherwise it was read by now.
     const readAt = this.#awaited && how === 'drain' ? this.#sentAt : now;
+    const latency = now - this.#sentAt;
     if (!Number.isNaN(this.#capturedAt)) this.#ageMs = readAt - this.#capturedAt;
     if (this.#lastTakeAt > Number.NEGATIVE_INFINITY) {
       const interval = now - this.#lastTakeAt;
@@ -263,9 +288,15 @@ export class Freshness {
         this.#takeIntervalMs === 0 ? interval : this.#takeIntervalMs * 0.75 + interval * 0.25;
     }
     this.#lastTakeAt = now;
+    if (this.#reads.active) {
+      // One that asks much less often than the camera sends is paced as any slow reader.
+      if (how !== 'read') this.#reads.cancel();
+      if (this.#intervalMs > 0 && this.#takeIntervalMs > AHEAD_LEAVE * this.#intervalMs) this.#reads.stop();
+      return;
+    }
     // A reader that asks again right after each frame waits for frames: it keeps up. So does a peer
     // that is not Linux acknowledging parts with nothing unread.
-    const quick = how === 'drain' && now - this.#sentAt < QUICK_MS;
+    const quick = how === 'drain' && latency < QUICK_MS;
     const nearRate =
       this.#intervalMs > 0 &&
       this.#takeIntervalMs > 0 &&
@@ -276,11 +307,8 @@ export class Freshness {
 
   #toFast(nearRate: boolean): void {
     this.#mode = 'fast';
-    this.#nearRate = nearRate;
-    this.#checkEvery = 1;
-    this.#sinceCheck = 0;
-    this.#backlogSince = undefined;
-    this.#behind = false;
+    this.#reads.stop();
+    this.#fast.start(nearRate);
     this.#fastTakes = 0;
     this.#takeIntervalMs = 0;
     this.#lastTakeAt = Number.NEGATIVE_INFINITY;
@@ -291,17 +319,11 @@ export class Freshness {
     this.#taken = false;
     this.#dipped = true;
     this.#fastTakes = 0;
-    this.#backlogSince = undefined;
   }
 
   /** Fast: the window check (false: the client is paced from now on). */
   #check(now: number, view: TcpView): boolean {
-    this.#sinceCheck = 0;
     const unread = this.#unread(now, view);
-    // A reader at the camera's rate counts the part still unsent too: it reads each frame about one
-    // interval after the next is written, so a part waiting in the socket is as late as an unread one.
-    const queued = this.#nearRate ? unread + view.notSent : unread;
-    const unreadParts = this.#partBytes > 0 ? queued / this.#partBytes : 0;
     if (this.#partBytes > 0) {
       const pending = view.sent + view.notSent - view.acked;
       const read = this.#sent - Math.ceil((unread + pending) / this.#partBytes);
@@ -311,28 +333,15 @@ export class Freshness {
         if (!Number.isNaN(this.#capturedAt)) this.#ageMs = now - this.#capturedAt;
       }
     }
-    if (unreadParts < BACKLOG_PARTS) {
-      this.#behind = false;
-      this.#backlogSince = undefined;
-      // A reader at the camera's rate is looked at every frame: its backlog builds from one frame to the next.
-      this.#checkEvery = this.#nearRate ? 1 : Math.min(MAX_CHECK_EVERY, this.#checkEvery * 2);
-      return true;
-    }
-    this.#checkEvery = 1;
-    this.#backlogSince ??= now;
-    if (now - this.#backlogSince >= STUCK_MS) {
+    const result = this.#fast.check(now, unread, view, this.#partBytes, this.#probes < this.#probeBytes);
+    if (result === 'stuck') this.#toPaced();
+    else if (result === 'skip' && this.#fast.nearRate && this.#probeBytes > 0) {
+      // A reader at about the camera's rate fell a frame behind: it is a little slower than the
+      // camera, and its window would show the next backlog late. Pace it one part ahead.
       this.#toPaced();
-      return false;
+      this.#reads.start();
     }
-    // A backlog at two looks in a row (at one, for a reader at the camera's rate): a reader a little
-    // slower than the camera. Skip this frame (it still has one to read); a moment's lag of a reader
-    // that keeps up shows at one look only. The window moves again only with an ACK: a probe makes
-    // the receiver send a fresh one.
-    const skip = this.#behind || this.#nearRate;
-    this.#behind = true;
-    if (skip)
-      this.#probeWanted = view.acked >= view.sent && view.notSent === 0 && this.#probes < this.#probeBytes;
-    return !skip;
+    return result === 'send';
   }
 
   /** Bytes the receiver holds unread as its window shows them (a lower bound: see the module comment). */

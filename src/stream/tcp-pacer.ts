@@ -177,5 +177,8 @@ export class TcpPacer {
       }
     }
     this.#options.wake();
+    // Nothing went out at once: ask whether the reader is idle (see `Freshness.takeIdleProbe`).
+    const now = performance.now();
+    if (this.#socket.writableLength === 0 && this.#fresh.takeIdleProbe(now)) this.#probe(now, true);
   };
 }

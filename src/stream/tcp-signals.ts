@@ -5,6 +5,7 @@
  * (a Linux receiver acknowledges a small segment as soon as its application drains the socket),
  * by the delayed-ACK timer (nobody read it), or later still (another system's timer).
  */
+import type { TcpView } from '../platform/tcp.js';
 
 /** A probe's ACK faster than this (above the minimum RTT) was not the delayed-ACK timer (≥ 40 ms on Linux). */
 export const DRAIN_ACK_MS = 30;
@@ -92,5 +93,106 @@ export class ProbeAnswers {
     this.#suspect = false;
     this.#drainAcks = true;
     return 'quick';
+  }
+}
+
+/**
+ * Everything written acknowledged sooner than this after the last write, the reader read it: Linux
+ * delays the ACK of a part nobody reads by at least 40 ms, and sends it at once when the reader
+ * drains its socket.
+ */
+export const READ_ACK_MS = 38;
+/** A probe written right after a read, answered within this long: the reader is idle, not working on the part. */
+const IDLE_ACK_MS = 10;
+/** A read seen this long after the previous look may have been seen late (no idle test then). */
+const PROMPT_MS = 5;
+/** Idle right after its reads this many times in a row, a reader waits for frames. */
+const IDLE_READS = 30;
+
+/**
+ * The reads of a reader paced one part ahead (`freshness.ts`): each part and the probe after it
+ * are acknowledged when the reader reads them, and a probe right after such a read asks whether
+ * the reader is idle (waits for frames) or working on what it read.
+ */
+export class AheadReads {
+  #active = false;
+  /** The last write was not seen acknowledged yet. */
+  #unanswered = false;
+  #lookedAt = Number.NEGATIVE_INFINITY;
+  /** The idle probe: `due` to write after a read, `sent` at `#probeAt` and not looked at yet. */
+  #idle: 'none' | 'due' | 'sent' = 'none';
+  #probeAt = 0;
+  /** Idle answers in a row. */
+  #idleRun = 0;
+
+  /** Something was written; `part`: a part (an idle probe not written yet is moot then). */
+  wrote(part: boolean): void {
+    this.#unanswered = true;
+    if (part && this.#idle === 'due') this.#idle = 'none';
+  }
+
+  /** Look every millisecond this close to `READ_ACK_MS` after the last write (`sinceWrite` ms ago): a read seen late looks like the timer. */
+  nearBoundary(sinceWrite: number): boolean {
+    return this.#unanswered && sinceWrite >= READ_ACK_MS - 10 && sinceWrite < READ_ACK_MS + 4;
+  }
+
+  /**
+   * A look at `now`, everything written acknowledged (`acked`), the last write `sinceWrite` ms
+   * ago: did the reader just read it? (Asked at every look, to know how promptly it was seen.)
+   */
+  read(now: number, acked: boolean, sinceWrite: number): boolean {
+    const lookedAt = this.#lookedAt;
+    this.#lookedAt = now;
+    if (!acked || !this.#unanswered) return false;
+    this.#unanswered = false;
+    if (sinceWrite >= READ_ACK_MS) return false;
+    this.#idle = now - lookedAt <= PROMPT_MS ? 'due' : 'none';
+    return true;
+  }
+
+  /** No idle test for this take (it was not told by a read). */
+  cancel(): void {
+    this.#idle = 'none';
+  }
+
+  /** After a read and no part since: write the idle probe now (`canProbe`: a probe byte is left)? Asked once. */
+  takeIdleProbe(now: number, canProbe: boolean): boolean {
+    if (this.#idle !== 'due' || !canProbe) return false;
+    this.#idle = 'sent';
+    this.#probeAt = now;
+    return true;
+  }
+
+  /** The idle probe went out and wants a look before the next part. */
+  get answerDue(): boolean {
+    return this.#idle === 'sent';
+  }
+
+  /**
+   * The look before the next part: was the idle probe answered at once? (A reader working on the
+   * part it just read answers only when it reads again.) True once it was, `IDLE_READS` times in a row.
+   */
+  idle(now: number, view: TcpView): boolean {
+    this.#idle = 'none';
+    const idle = view.acked >= view.sent && now - view.sinceAckMs - this.#probeAt < IDLE_ACK_MS;
+    this.#idleRun = idle ? this.#idleRun + 1 : 0;
+    return this.#idleRun >= IDLE_READS;
+  }
+
+  /** The reader is paced one part ahead. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  start(): void {
+    this.stop();
+    this.#active = true;
+  }
+
+  stop(): void {
+    this.#active = false;
+    this.#unanswered = false;
+    this.#idle = 'none';
+    this.#idleRun = 0;
   }
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TcpView } from '../../src/platform/tcp.js';
-import { BACKLOG_PARTS, Freshness, STALE_MS, STUCK_MS } from '../../src/stream/freshness.js';
-import { DRAIN_ACK_MS, LATE_ACK_MS } from '../../src/stream/tcp-signals.js';
+import { BACKLOG_PARTS, STUCK_MS } from '../../src/stream/fast-check.js';
+import { Freshness, STALE_MS } from '../../src/stream/freshness.js';
+import { DRAIN_ACK_MS, LATE_ACK_MS, READ_ACK_MS } from '../../src/stream/tcp-signals.js';
 
 const PART = 12_000;
 const WINDOW = 110_592;
@@ -74,6 +75,32 @@ function busyUntil(f: Freshness, from: number, readAt: number): { takenAt: numbe
     probes++;
     t += 2;
   }
+}
+
+/**
+ * A reader at the camera's rate that reads each part 25 ms after it went out (busy in between: no
+ * quick answer), one per frame: it turns fast, looked at every frame. Then it falls a frame
+ * behind — one part unread, one unsent — and is paced one part ahead. Returns when it took the
+ * part it had.
+ */
+function untilAhead(f: Freshness): number {
+  let t = 0;
+  for (let frames = 0; f.mode === 'paced' && frames < 12; frames++) {
+    t = Math.ceil(t / FRAME_MS) * FRAME_MS;
+    expect(f.ready(t, null)).toBe(true);
+    f.partWritten(t, PART, t - 5, FRAME_MS);
+    f.probeWritten(t, false);
+    t = busyUntil(f, t, t + 25).takenAt;
+  }
+  expect(f.mode).toBe('fast');
+  t = Math.ceil(t / FRAME_MS) * FRAME_MS;
+  expect(f.checkDue).toBe(true);
+  expect(f.ready(t, { ...look(t, t - 1, WINDOW - PART), notSent: PART })).toBe(false);
+  expect(f.ahead).toBe(true);
+  expect(f.mode).toBe('paced');
+  expect(f.stats().mode).toBe('ahead');
+  expect(f.poll(t + 5, look(t + 5, t + 4))).toBe('taken');
+  return t + 5;
 }
 
 describe('Freshness (latency-bounded delivery for one client)', () => {
@@ -184,42 +211,76 @@ describe('Freshness (latency-bounded delivery for one client)', () => {
     expect(frames).toBeLessThanOrEqual(6);
   });
 
-  it('a reader at the camera’s rate that is not waiting for frames turns fast, is looked at every frame, and skips one at a backlog counting the unsent part', () => {
+  it('a reader at the camera’s rate that falls a frame behind is paced one part ahead: its read of a part (acknowledged within READ_ACK_MS) lets the next frame out at once', () => {
     const f = new Freshness({ probeBytes: 42 });
-    let t = 0;
-    let frames = 0;
-    // It reads each part 25 ms after it went out (busy in between: no quick answer), one per frame.
-    while (f.mode === 'paced' && frames < 12) {
-      t = Math.ceil(t / FRAME_MS) * FRAME_MS;
-      expect(f.ready(t, null)).toBe(true);
-      f.partWritten(t, PART, t - 5, FRAME_MS);
+    let t = untilAhead(f);
+    expect(f.mode).toBe('paced');
+    // A part and its probe, read by the reader 30 ms later when it resumes: taken then — the start of
+    // its work on that part — so the next frame goes out as soon as there is one, and waits for it.
+    f.partWritten(t, PART, t - 5);
+    f.probeWritten(t, false);
+    expect(f.ready(t + 10, null)).toBe(false);
+    expect(f.poll(t + 28, { ...look(t + 28, t - 5), acked: 4999 })).toBe('wait'); // looked at often
+    expect(f.poll(t + 31, look(t + 31, t + 30))).toBe('taken');
+    expect(f.ready(t + 31, null)).toBe(true);
+    expect(f.stats().ageMs).toBe(36);
+    // Nothing new yet: a probe asks whether the reader is idle; it answers only when it reads again.
+    expect(f.takeIdleProbe(t + 31)).toBe(true);
+    f.probeWritten(t + 31, true);
+    expect(f.takeIdleProbe(t + 31)).toBe(false); // asked once
+    expect(f.checkDue).toBe(true);
+    t += FRAME_MS;
+    expect(f.ready(t, { ...look(t, t - 10), acked: 4999 })).toBe(true);
+    expect(f.checkDue).toBe(false);
+    f.partWritten(t, PART, t - 1);
+    f.probeWritten(t, false);
+    // An ACK READ_ACK_MS or more after the write is the delayed-ACK timer, not a read: ask with a probe.
+    const late = t + READ_ACK_MS + 2;
+    expect(f.poll(late, look(late, late - 1))).toBe('probe');
+    f.probeWritten(late, true);
+    expect(f.poll(late + 20, look(late + 20, late + 19))).toBe('taken');
+    expect(f.mode).toBe('paced');
+    // An ACK whose window still shows the part unread came when it arrived, not with a read.
+    t = late + 40;
+    f.partWritten(t, PART, t - 1);
+    f.probeWritten(t, false);
+    expect(f.poll(t + 1, look(t + 1, t + 0.5, WINDOW - PART))).toBe('probe');
+    f.probeWritten(t + 1, true);
+    expect(f.poll(t + 25, look(t + 25, t + 24, WINDOW))).toBe('taken');
+    expect(f.ahead).toBe(true);
+  });
+
+  it('a reader paced one part ahead that is idle right after each read waits for frames: it turns fast, looked at as any fast reader', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    let t = untilAhead(f);
+    let frames: number;
+    // Now it reads each part at once and answers the probe after it at once too.
+    for (frames = 0; frames < 40; frames++) {
+      t = Math.ceil((t + 1) / FRAME_MS) * FRAME_MS;
+      if (f.checkDue) expect(f.ready(t, look(t, t - FRAME_MS + 1))).toBe(true);
+      else expect(f.ready(t, null)).toBe(true);
+      if (f.mode === 'fast') break;
+      f.partWritten(t, PART, t - 5);
       f.probeWritten(t, false);
-      t = busyUntil(f, t, t + 25).takenAt;
-      frames++;
+      expect(f.poll(t + 0.2, { ...look(t + 0.2, t - 5), acked: 4999 })).toBe('wait');
+      expect(f.poll(t + 1, look(t + 1, t + 0.5))).toBe('taken');
+      expect(f.takeIdleProbe(t + 1)).toBe(true);
+      f.probeWritten(t + 1, true);
+      t += 1;
     }
     expect(f.mode).toBe('fast');
-    t = Math.ceil(t / FRAME_MS) * FRAME_MS;
-    // Looked at every frame, not every 16th.
-    for (let frame = 0; frame < 8; frame++) {
+    expect(frames).toBeGreaterThanOrEqual(29);
+    // Fast like any reader that keeps up: looked at every 1, 2, 4 … frames, not at every one.
+    let looks = 0;
+    for (let frame = 0; frame < 16; frame++) {
       t += FRAME_MS;
-      expect(f.checkDue).toBe(true);
-      expect(f.ready(t, look(t, t - 1))).toBe(true);
+      if (f.checkDue) {
+        looks++;
+        expect(f.ready(t, look(t, t - 1))).toBe(true);
+      } else expect(f.ready(t, null)).toBe(true);
       f.partWritten(t, PART, t - 5);
     }
-    // One part unread and one still unsent: 2 parts queued, over 1.5 — this frame is skipped at once,
-    // and since everything sent was acknowledged, a probe is wanted to get a fresh window.
-    t += FRAME_MS;
-    const view = { ...look(t, t - 1, WINDOW - PART), notSent: PART };
-    expect(f.ready(t, view)).toBe(false);
-    expect(f.takeProbeWanted()).toBe(false); // bytes unsent: the window will move with them
-    expect(f.mode).toBe('fast');
-    t += FRAME_MS;
-    expect(f.ready(t, look(t, t - 1, WINDOW - 2 * PART))).toBe(false);
-    expect(f.takeProbeWanted()).toBe(true);
-    expect(f.takeProbeWanted()).toBe(false); // asked once
-    // The backlog gone, frames go again.
-    t += FRAME_MS;
-    expect(f.ready(t, look(t, t - 1))).toBe(true);
+    expect(looks).toBeLessThanOrEqual(5);
   });
 
   it('fast: every frame goes; the window is looked at every 16th frame while nothing shows; a backlog of 1.5 parts at two looks skips a frame, and for STUCK_MS makes the client paced', () => {

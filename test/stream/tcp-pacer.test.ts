@@ -77,8 +77,8 @@ describe.runIf(process.platform === 'linux')('stream pacing (TCP_INFO)', () => {
       read.push(Number(/x-frame-index:\s*(\d+)/i.exec(headers)?.[1]));
       return 0;
     };
-    // 25 frames a second: about the camera's rate (fast, looked at every frame), seven or eight
-    // frames behind after each burst of 45 frames: some are skipped.
+    // 25 frames a second: about the camera's rate, seven or eight frames behind after each burst of
+    // 45 frames: some are skipped.
     reader = new SlowReader(gateway.server.port, 25, { age: frameIndex });
     let n = 0;
     for (let burst = 0; burst < 8; burst++) {
@@ -95,8 +95,6 @@ describe.runIf(process.platform === 'linux')('stream pacing (TCP_INFO)', () => {
       });
       await waitFor(() => read.includes(last), `the last frame of burst ${burst} (index ${last}) read`, 3000);
     }
-    const viewer = cam.activeViewers[0]!;
-    expect(viewer.pacing?.().mode).toBe('fast');
     // (Without the pacer's second look after a skip, a burst's last frame, once skipped, waited for
     // the still re-send: this test then fails within a few bursts.)
   }, 30_000);
