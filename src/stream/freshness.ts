@@ -32,12 +32,7 @@
  */
 import type { TcpView } from '../platform/tcp.js';
 import { FastCheck } from './fast-check.js';
-import {
-  AheadReads,
-  ProbeAnswers,
-  QUICKACK_GAP_MS,
-  ReceiverWindow,
-} from './tcp-signals.js';
+import { AheadReads, ProbeAnswers, QUICKACK_GAP_MS, ReceiverWindow } from './tcp-signals.js';
 
 export type PacingMode = 'fast' | 'paced';
 /** What `/status` shows: the mode, and `ahead` for a paced client taken one part ahead. */
