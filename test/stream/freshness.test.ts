@@ -79,11 +79,10 @@ function busyUntil(f: Freshness, from: number, readAt: number): { takenAt: numbe
 
 /**
  * A reader at the camera's rate that reads each part 25 ms after it went out (busy in between: no
- * quick answer), one per frame: it turns fast, looked at every frame. Then it falls a frame
- * behind — one part unread, one unsent — and is paced one part ahead. Returns when it took the
- * part it had.
+ * quick answer), one per frame, until it turns fast (looked at every frame at first). Returns the
+ * time then.
  */
-function untilAhead(f: Freshness): number {
+function untilNearRateFast(f: Freshness): number {
   let t = 0;
   for (let frames = 0; f.mode === 'paced' && frames < 12; frames++) {
     t = Math.ceil(t / FRAME_MS) * FRAME_MS;
@@ -93,7 +92,16 @@ function untilAhead(f: Freshness): number {
     t = busyUntil(f, t, t + 25).takenAt;
   }
   expect(f.mode).toBe('fast');
-  t = Math.ceil(t / FRAME_MS) * FRAME_MS;
+  return t;
+}
+
+/**
+ * The reader of `untilNearRateFast`, fast and looked at every frame. Then it falls a frame
+ * behind — one part unread, one unsent — and is paced one part ahead. Returns when it took the
+ * part it had.
+ */
+function untilAhead(f: Freshness): number {
+  let t = Math.ceil(untilNearRateFast(f) / FRAME_MS) * FRAME_MS;
   expect(f.checkDue).toBe(true);
   expect(f.ready(t, { ...look(t, t - 1, WINDOW - PART), notSent: PART })).toBe(false);
   expect(f.ahead).toBe(true);
@@ -248,6 +256,34 @@ describe('Freshness (latency-bounded delivery for one client)', () => {
     f.probeWritten(t + 1, true);
     expect(f.poll(t + 25, look(t + 25, t + 24, WINDOW))).toBe('taken');
     expect(f.ahead).toBe(true);
+  });
+
+  it('a reader at the camera’s rate that keeps clear is looked at less and less often; with half a part queued, at every frame', () => {
+    const f = new Freshness({ probeBytes: 42 });
+    let t = untilNearRateFast(f);
+    const write = (): void => {
+      t += FRAME_MS;
+      f.partWritten(t, PART, t - 5);
+    };
+    let looks = 0;
+    for (let frame = 0; frame < 16; frame++) {
+      if (f.checkDue) {
+        looks++;
+        expect(f.ready(t, look(t, t - 1))).toBe(true);
+      } else expect(f.ready(t, null)).toBe(true);
+      write();
+    }
+    expect(looks).toBeLessThanOrEqual(5);
+    while (!f.checkDue) {
+      expect(f.ready(t, null)).toBe(true);
+      write();
+    }
+    for (let frame = 0; frame < 4; frame++) {
+      expect(f.checkDue).toBe(true);
+      expect(f.ready(t, look(t, t - 1, WINDOW - PART / 2))).toBe(true);
+      write();
+    }
+    expect(f.mode).toBe('fast');
   });
 
   it('a reader paced one part ahead that is idle right after each read waits for frames: it turns fast, looked at as any fast reader', () => {
