@@ -8,6 +8,17 @@ import type { JpegWalker } from './walker.js';
 
 const SOI_FF = Buffer.from([0xff, 0xd8, 0xff]);
 
+/** Whether frame[at, end) starts with `JFIF` (compared byte by byte: this runs for every frame). */
+function isJfif(frame: Buffer, at: number, end: number): boolean {
+  return (
+    at + 4 <= end &&
+    frame[at] === 0x4a &&
+    frame[at + 1] === 0x46 &&
+    frame[at + 2] === 0x49 &&
+    frame[at + 3] === 0x46
+  );
+}
+
 /**
  * Where the header segments (from SOI up to SOS) of the JPEG at frame[0, end) hold the start of
  * another image (`FF D8 FF`), other than a whole image nested inside an APPn segment (an EXIF or
@@ -20,8 +31,7 @@ export function swallowedSoiAt(frame: Buffer, end: number, walker: JpegWalker): 
     const m = frame[i + 1]!;
     if (m === 0xda) return 0;
     const segEnd = Math.min(end, i + 2 + ((frame[i + 2]! << 8) | frame[i + 3]!));
-    const mayNest =
-      m >= 0xe0 && m <= 0xef && !(m === 0xe0 && frame.toString('latin1', i + 4, i + 8) === 'JFIF');
+    const mayNest = m >= 0xe0 && m <= 0xef && !(m === 0xe0 && isJfif(frame, i + 4, end));
     let from = i + 4;
     for (;;) {
       const soi = frame.indexOf(SOI_FF, from);
