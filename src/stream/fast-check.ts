@@ -1,8 +1,9 @@
 /**
  * The `fast` mode's look at a stream client's connection (`freshness.ts` decides the rest): due
  * every 1, 2, 4 … up to 16 frames while no backlog shows — every frame for a reader at about the
- * camera's rate while half a part or more is queued — it tells from the parts the receiver holds unread whether the next frame goes,
- * is skipped (a reader a little slower than the camera), or the client is stuck (paced from now on).
+ * camera's rate while half a part or more is queued — it tells from the parts the receiver holds
+ * unread whether the next frame goes, is skipped (a reader a little slower than the camera), or
+ * the client is stuck (paced from now on).
  */
 import type { TcpView } from '../platform/tcp.js';
 
@@ -69,7 +70,7 @@ export class FastCheck {
     if (unreadParts < BACKLOG_PARTS) {
       this.#behind = false;
       this.#backlogSince = undefined;
-      // A reader at the camera's rate is looked at every frame while a part or more shows queued (its
+      // A reader at the camera's rate is looked at every frame while half a part or more is queued (its
       // backlog builds from one frame to the next); one that keeps clear, less and less often like any
       // fast reader (a TCP_INFO read per frame for each of 200 such clients cost the fan-out ~10 % CPU).
       this.#checkEvery =

@@ -275,7 +275,6 @@ export class Freshness {
     this.#consumed++;
     // A part written while the reader waited was read at once; otherwise it was read by now.
     const readAt = this.#awaited && how === 'drain' ? this.#sentAt : now;
-    const latency = now - this.#sentAt;
     if (!Number.isNaN(this.#capturedAt)) this.#ageMs = readAt - this.#capturedAt;
     if (this.#lastTakeAt > Number.NEGATIVE_INFINITY) {
       const interval = now - this.#lastTakeAt;
@@ -291,7 +290,7 @@ export class Freshness {
     }
     // A reader that asks again right after each frame waits for frames: it keeps up. So does a peer
     // that is not Linux acknowledging parts with nothing unread.
-    const quick = how === 'drain' && latency < QUICK_MS;
+    const quick = how === 'drain' && now - this.#sentAt < QUICK_MS;
     const nearRate =
       this.#intervalMs > 0 &&
       this.#takeIntervalMs > 0 &&

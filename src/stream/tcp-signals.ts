@@ -137,13 +137,14 @@ export class AheadReads {
   }
 
   /**
-   * A look at `now`, everything written acknowledged (`acked`), the last write `sinceWrite` ms
-   * ago: did the reader just read it? (Asked at every look, to know how promptly it was seen.)
+   * A look at `now`: `cleared` when everything written is acknowledged and the window no longer
+   * shows the part unread; the last write `sinceWrite` ms ago. Did the reader just read it?
+   * (Asked at every look, to know how promptly it was seen.)
    */
-  read(now: number, acked: boolean, sinceWrite: number): boolean {
+  read(now: number, cleared: boolean, sinceWrite: number): boolean {
     const lookedAt = this.#lookedAt;
     this.#lookedAt = now;
-    if (!acked || !this.#unanswered) return false;
+    if (!cleared || !this.#unanswered) return false;
     this.#unanswered = false;
     if (sinceWrite >= READ_ACK_MS) return false;
     this.#idle = now - lookedAt <= PROMPT_MS ? 'due' : 'none';
